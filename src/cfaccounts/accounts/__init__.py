@@ -1,0 +1,1 @@
+"""Accounts: list, create, details, update, delete."""

@@ -1,0 +1,17 @@
+"""The route tables of every resource family, in one list."""
+
+from __future__ import annotations
+
+from .accounts.routes import routes as accounts
+from .admin.routes import routes as admin
+from .http.routing import Route
+
+
+def api_routes() -> list[Route]:
+    """Every ``/client/v4`` route."""
+    return [*accounts.routes]
+
+
+def admin_routes() -> list[Route]:
+    """Every ``/_cfaccounts`` route."""
+    return [*admin.routes]

@@ -1,0 +1,116 @@
+"""Authentication: from request headers to a Principal, or the real API's error.
+
+Header precedence follows the official SDKs: when ``X-Auth-Email`` or ``X-Auth-Key`` is
+present the request is judged by the global API key, and an ``Authorization`` header
+beside them is ignored (the SDK sends the key pair and drops the token when both are
+configured).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import orjson
+
+from .. import errors, times
+from ..storage.database import Database
+from . import store
+from .policy import ip_allowed
+from .principal import Principal, TokenGrant
+from .secrets import SecretHasher, is_global_key_format, is_token_format
+
+EMAIL_RE = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+
+
+def _header_error(*chain: errors.ErrorSpec) -> errors.ApiError:
+    return errors.INVALID_HEADERS().with_chain(*chain)
+
+
+class Authenticator:
+    def __init__(self, db: Database, hasher: SecretHasher) -> None:
+        self.db = db
+        self.hasher = hasher
+
+    def authenticate(self, headers: Mapping[str, str], client_ip: str) -> Principal:
+        email = headers.get("x-auth-email")
+        key = headers.get("x-auth-key")
+        if email is not None or key is not None:
+            return self._global_key(email, key)
+        authorization = headers.get("authorization")
+        if authorization is not None:
+            return self._token(authorization, client_ip)
+        raise errors.MISSING_CREDENTIALS()
+
+    def bearer_value(self, headers: Mapping[str, str]) -> str | None:
+        """The token in a well-formed ``Authorization: Bearer`` header, if any."""
+        authorization = headers.get("authorization")
+        if authorization is None:
+            return None
+        scheme, _, value = authorization.strip().partition(" ")
+        value = value.strip()
+        if scheme.lower() != "bearer" or not is_token_format(value):
+            return None
+        return value
+
+    def _global_key(self, email: str | None, key: str | None) -> Principal:
+        chain = []
+        if email is None or len(email) > 90 or not EMAIL_RE.fullmatch(email.strip()):
+            chain.append(errors.BAD_EMAIL_HEADER)
+        if key is None or not is_global_key_format(key.strip()):
+            chain.append(errors.BAD_KEY_HEADER)
+        if chain:
+            raise _header_error(*chain)
+        assert email is not None and key is not None
+        with self.db.read() as conn:
+            user = store.user_by_email(conn, email.strip().lower())
+        if user is None or not self.hasher.matches(key.strip(), user.api_key_hash):
+            if user is None:
+                self.hasher.matches(key.strip(), None)
+            raise errors.UNKNOWN_KEY()
+        return Principal("api_key", user.id, user.email)
+
+    def _token(self, authorization: str, client_ip: str) -> Principal:
+        scheme, _, value = authorization.strip().partition(" ")
+        value = value.strip()
+        if scheme.lower() != "bearer" or not is_token_format(value):
+            raise _header_error(errors.BAD_AUTHORIZATION_HEADER)
+        with self.db.read() as conn:
+            row = store.token_by_hash(conn, self.hasher.hash(value))
+            email = (
+                store.user_email(conn, row.user_id)
+                if row is not None and row.kind == "user"
+                else None
+            )
+        if row is None or (row.kind == "user" and email is None):
+            raise errors.INVALID_TOKEN()
+        grant = TokenGrant(
+            id=row.id,
+            name=row.name,
+            kind=row.kind,
+            user_id=row.user_id,
+            account_id=row.account_id,
+            status=row.status,
+            policies=orjson.loads(row.policies),
+            condition=orjson.loads(row.condition) if row.condition else None,
+            not_before=row.not_before,
+            expires_on=row.expires_on,
+        )
+        if effective_status(grant) != "active":
+            raise errors.INVALID_TOKEN()
+        now = times.now_db()
+        if grant.not_before is not None and grant.not_before > now:
+            raise errors.INVALID_TOKEN()
+        if not ip_allowed(grant.condition, client_ip):
+            raise errors.BAD_LOCATION(ip=client_ip)
+        if grant.kind == "user":
+            return Principal("user_token", grant.user_id, email, grant)
+        return Principal("account_token", None, None, grant)
+
+
+def effective_status(token: TokenGrant) -> str:
+    """A token past its ``expires_on`` is expired whatever its stored status."""
+    if token.status == "active" and token.expires_on is not None:
+        if token.expires_on <= times.now_db():
+            return "expired"
+    return token.status

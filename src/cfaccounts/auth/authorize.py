@@ -1,0 +1,197 @@
+"""Authorization: may this principal use one of a route's permission groups here?
+
+A global API key is judged by the caller's membership of the account: the member's
+roles (through the role table) and member policies give a set of permission groups. A
+user token must hold the group in its own policies *and* its owner must still be an
+accepted member holding it, so removing a member or a role takes effect at once. An
+account-owned token acts only on its own account, through its policies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+
+from ..catalog import Catalogue
+from ..storage.database import Database
+from . import store
+from .policy import (
+    ACCOUNT_PREFIX,
+    all_token_groups,
+    covers_account,
+    covers_user,
+    token_groups,
+)
+from .principal import Decision, Principal
+
+
+class Authorizer:
+    def __init__(self, db: Database, catalogue: Catalogue) -> None:
+        self.db = db
+        self.catalogue = catalogue
+
+    # -- accounts -----------------------------------------------------------------------
+    def on_account(
+        self, principal: Principal, account_id: str, needed: frozenset[str]
+    ) -> Decision:
+        """Decide whether ``principal`` holds one of ``needed`` on the account. An
+        account that does not exist is refused exactly like one that is not the
+        caller's."""
+        if principal.kind == "account_token":
+            token = principal.token
+            assert token is not None
+            if token.account_id != account_id:
+                return Decision(False, "account token of another account", needed)
+            granted, allow_id, deny_id = token_groups(
+                token.policies, covers_account(account_id), needed
+            )
+            if granted:
+                return Decision(True, "token policy allows", needed, granted, allow_id)
+            return _token_refusal(needed, deny_id)
+        with self.db.read() as conn:
+            held, manage = self.member_groups(conn, account_id, principal.email)
+        if held is None:
+            return Decision(False, "not a member of the account", needed)
+        member_hit = held & needed
+        details = {"manage_members": manage}
+        if principal.kind == "api_key":
+            if member_hit:
+                return Decision(
+                    True, "member role allows", needed, member_hit, None, details
+                )
+            return Decision(
+                False,
+                "no member role grants a needed group",
+                needed,
+                held & needed,
+                None,
+                details,
+            )
+        token = principal.token
+        assert token is not None
+        granted, allow_id, deny_id = token_groups(
+            token.policies, covers_account(account_id), needed
+        )
+        both = granted & member_hit
+        if both:
+            return Decision(
+                True, "token policy allows", needed, both, allow_id, details
+            )
+        if granted:
+            return Decision(
+                False,
+                "token allows but its owner's membership does not",
+                needed,
+                frozenset(),
+                allow_id,
+                details,
+            )
+        refusal = _token_refusal(needed, deny_id)
+        return Decision(False, refusal.reason, needed, frozenset(), deny_id, details)
+
+    def member_groups(
+        self, conn: Connection, account_id: str, email: str | None
+    ) -> tuple[frozenset[str] | None, bool]:
+        """The groups an accepted member holds on the account (None if not a member),
+        and whether the member may manage members."""
+        if email is None:
+            return None, False
+        member = store.accepted_member(conn, account_id, email)
+        if member is None:
+            return None, False
+        # Any accepted member may see the account itself, whatever its roles.
+        groups: set[str] = {self.catalogue.group("Account Settings Read").id}
+        manage = False
+        role_ids = orjson.loads(member.roles)
+        custom: dict[str, dict[str, Any]] | None = None
+        for role_id in role_ids:
+            builtin = self.catalogue.roles_by_id.get(role_id)
+            if builtin is not None:
+                groups |= builtin.permission_groups
+                manage = manage or builtin.manage_members
+                continue
+            if custom is None:
+                custom = store.custom_roles(conn, account_id)
+            if role_id in custom:
+                g, m = self.catalogue.custom_role_groups(custom[role_id])
+                groups |= g
+                manage = manage or m
+        if member.policies:
+            g, m = self._member_policy_groups(
+                conn, account_id, orjson.loads(member.policies)
+            )
+            groups |= g
+            manage = manage or m
+        return frozenset(groups), manage
+
+    def _member_policy_groups(
+        self, conn: Connection, account_id: str, policies: list[dict[str, Any]]
+    ) -> tuple[frozenset[str], bool]:
+        account_key = ACCOUNT_PREFIX + account_id
+        scopes = store.resource_groups(conn, account_id)
+
+        def covers(policy: dict[str, Any]) -> bool:
+            for rg in policy.get("resource_groups", ()):
+                scope = scopes.get(rg.get("id"))
+                if (
+                    scope
+                    and scope.get("key") == account_key
+                    and any(o.get("key") == "*" for o in scope.get("objects", ()))
+                ):
+                    return True
+            return False
+
+        allowed: set[str] = set()
+        denied: set[str] = set()
+        manage = False
+        for policy in policies:
+            if not covers(policy):
+                continue
+            for pg in policy.get("permission_groups", ()):
+                role = self.catalogue.roles_by_id.get(pg.get("id"))
+                if role is None:
+                    continue
+                if policy.get("access") == "deny":
+                    denied |= role.permission_groups
+                else:
+                    allowed |= role.permission_groups
+                    manage = manage or role.manage_members
+        return frozenset(allowed - denied), manage
+
+    # -- the user -----------------------------------------------------------------------
+    def on_user(self, principal: Principal, needed: frozenset[str]) -> Decision:
+        """Decide a user-level route (``/user…``). The global key may do anything to
+        its own user; a user token needs one of ``needed`` on
+        ``com.cloudflare.api.user.<id>``."""
+        if principal.kind == "api_key":
+            return Decision(True, "global API key of the user", needed, needed)
+        token = principal.token
+        assert token is not None and principal.user_id is not None
+        if not needed:
+            return Decision(True, "no permission group required", needed)
+        granted, allow_id, deny_id = token_groups(
+            token.policies, covers_user(principal.user_id), needed
+        )
+        if granted:
+            return Decision(True, "token policy allows", needed, granted, allow_id)
+        return _token_refusal(needed, deny_id)
+
+    def token_groups_on_account(
+        self, principal: Principal, account_id: str
+    ) -> frozenset[str]:
+        """Every group a token principal holds on an account (for the rule that a
+        token cannot grant more than its creator holds)."""
+        token = principal.token
+        if token is None:
+            return frozenset()
+        return all_token_groups(token.policies, covers_account(account_id))
+
+
+def _token_refusal(needed: frozenset[str], deny_id: str | None) -> Decision:
+    if deny_id is not None:
+        return Decision(
+            False, "a deny policy removes the needed groups", needed, policy_id=deny_id
+        )
+    return Decision(False, "no token policy grants a needed group", needed)

@@ -1,0 +1,127 @@
+"""The ``cfaccounts`` command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from . import __version__
+from .config import Settings
+
+_db_option = click.option(
+    "--database",
+    "database_url",
+    envvar="CFACCOUNTS_DATABASE_URL",
+    help="SQLAlchemy URL of the database [default: sqlite:///cfaccounts.sqlite3].",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cfaccounts")
+def main() -> None:
+    """cfaccounts: the Cloudflare API v4 Accounts family (accounts, members, roles,
+    API tokens, user), served from your own machine."""
+
+
+@main.command()
+@click.option("--host", help="Address to listen on [default: 127.0.0.1].")
+@click.option(
+    "--port", type=int, help="Port to listen on; 0 picks a free one [default: 8787]."
+)
+@_db_option
+@click.option(
+    "--seed",
+    "seeds",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Seed file (JSON or YAML) loaded into an empty database; repeatable.",
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    default=None,
+    help="Load the demo data (Cloudflare's documentation examples) into an empty database.",
+)
+@click.option(
+    "--admin-token",
+    envvar="CFACCOUNTS_ADMIN_TOKEN",
+    help="Bearer token that unlocks the admin API under /_cfaccounts.",
+)
+@click.option(
+    "--prefix", help="Path prefix of the API [default: /client/v4]; '' for none."
+)
+@click.option(
+    "--no-migrate", is_flag=True, help="Do not apply schema migrations at start."
+)
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]))
+def serve(**options: object) -> None:
+    """Run the API server."""
+    from .server import NotMigrated, run
+
+    no_migrate = options.pop("no_migrate")
+    seeds = options.pop("seeds")
+    settings = Settings.from_env(**options)  # type: ignore[arg-type]
+    if seeds:
+        settings = settings.with_(seeds=tuple(seeds))
+    if no_migrate:
+        settings = settings.with_(migrate=False)
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        run(settings)
+    except NotMigrated as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}"
+        ) from None
+
+
+@main.command()
+@_db_option
+def migrate(database_url: str | None) -> None:
+    """Apply schema migrations to the database."""
+    from .storage import migrate as migrations
+    from .storage.database import Database
+
+    db = Database(Settings.from_env(database_url=database_url).database_url)
+    before = migrations.current(db.engine)
+    migrations.upgrade(db.engine)
+    after = migrations.current(db.engine)
+    click.echo(f"{db.display_url()}: schema {before or 'empty'} -> {after}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_db_option
+def seed(files: tuple[str, ...], database_url: str | None) -> None:
+    """Load seed files into a database, without a server (an upsert by id)."""
+    from .seeding import SeedError, load_files
+    from .server import prepare_database
+    from .services import Services
+
+    settings = Settings.from_env(database_url=database_url)
+    services = Services.build(settings, prepare_database(settings))
+    try:
+        report = load_files(
+            services.db, services.hasher, services.catalogue, list(files)
+        )
+    except SeedError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"loaded {report.users} users, {report.accounts} accounts, "
+        f"{report.members} members, {report.tokens} tokens"
+    )
+    for minted in report.minted:
+        click.echo(
+            f"new token {minted['token_id']} ({minted['name']}): {minted['value']}"
+        )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The ASGI application: read the request, route it, authenticate and authorize it as
+its route declares, run the handler, and turn every outcome, errors included, into the
+Cloudflare envelope with the real API's headers."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from .. import errors
+from ..admin.guard import check_admin
+from ..storage.database import DatabaseUnavailable
+from .request import Request
+from .response import BASE_HEADERS, Response, error, new_ray
+from .routing import Access, Route, Router
+
+if TYPE_CHECKING:
+    from ..services import Services
+
+log = logging.getLogger("cfaccounts.access")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+ADMIN_PREFIX = "/_cfaccounts"
+
+
+class App:
+    """The cfaccounts ASGI app. ``api_routes`` are served under the configured prefix
+    (``/client/v4`` by default), ``admin_routes`` under ``/_cfaccounts``."""
+
+    def __init__(
+        self,
+        services: Services,
+        api_routes: Iterable[Route],
+        admin_routes: Iterable[Route],
+    ) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.prefix = self.settings.prefix.rstrip("/")
+        self.api = Router(api_routes)
+        self.admin = Router(admin_routes)
+        self.max_body = self.settings.max_body_bytes
+        self.colo = self.settings.colo
+        self.on_request: list[Callable[[Request, Response, float], None]] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        ray = new_ray(self.colo)
+        headers: dict[str, str] = {}
+        for name, value in scope["headers"]:
+            headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+        client = scope.get("client")
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        req = Request(
+            services=self.services,
+            method=scope["method"],
+            path=raw_path.decode("latin-1"),
+            query_string=scope.get("query_string", b""),
+            headers=headers,
+            body=b"",
+            client_ip=client[0] if client else "127.0.0.1",
+            ray=ray,
+        )
+        try:
+            req.body = await self._read_body(receive, headers)
+            response = self.dispatch(req)
+        except errors.ApiError as exc:
+            response = error(exc)
+        if req.method == "HEAD":
+            response.body = b""
+        out = [*BASE_HEADERS, (b"cf-ray", ray.encode()), *response.headers]
+        await send(
+            {"type": "http.response.start", "status": response.status, "headers": out}
+        )
+        await send({"type": "http.response.body", "body": response.body})
+        elapsed = time.perf_counter() - started
+        for hook in self.on_request:
+            hook(req, response, elapsed)
+
+    async def _read_body(self, receive: Receive, headers: dict[str, str]) -> bytes:
+        declared = headers.get("content-length")
+        if (
+            declared is not None
+            and declared.isdigit()
+            and int(declared) > self.max_body
+        ):
+            raise errors.BODY_TOO_LARGE(limit=self.max_body)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                raise errors.BODY_TOO_LARGE(limit=self.max_body)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    def dispatch(self, req: Request) -> Response:
+        """Route, check access, and run the handler, mapping every failure to an
+        envelope. Unexpected exceptions are logged with the cf-ray and answered 500."""
+        try:
+            path = req.path.split("?", 1)[0]
+            if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+                router, sub = self.admin, path[len(ADMIN_PREFIX) :] or "/"
+            elif self.prefix == "" or path.startswith(self.prefix + "/"):
+                router, sub = self.api, path[len(self.prefix) :]
+            else:
+                raise errors.NO_ROUTE()
+            route, params = router.match(req.method, sub, path)
+            req.route = route
+            req.params = params
+            self._check_access(req, route)
+            return route.handler(req)
+        except errors.ApiError as exc:
+            return error(exc)
+        except DatabaseUnavailable as exc:
+            log.warning("database unavailable (cf-ray %s): %s", req.ray, exc)
+            return error(errors.DATABASE_UNAVAILABLE().with_headers(retry_after="1"))
+        except Exception:
+            log.exception("unhandled error (cf-ray %s)", req.ray)
+            return error(errors.INTERNAL_ERROR(ray=req.ray))
+
+    def _check_access(self, req: Request, route: Route) -> None:
+        access = route.access
+        if access is Access.PUBLIC:
+            return
+        if access is Access.ADMIN:
+            check_admin(req)
+            return
+        services = self.services
+        principal = services.authenticator.authenticate(req.headers, req.client_ip)
+        req.principal = principal
+        if access is Access.ACCOUNT:
+            decision = services.authorizer.on_account(
+                principal, req.params["account_id"], route.groups
+            )
+            req.decision = decision
+            if not decision.allowed:
+                log.debug("refused (cf-ray %s): %s", req.ray, decision.describe())
+                raise errors.UNAUTHORIZED()
+        elif access is Access.USER:
+            if not principal.is_user_level:
+                raise errors.USER_AUTH_REQUIRED()
+            decision = services.authorizer.on_user(principal, route.groups)
+            req.decision = decision
+            if not decision.allowed:
+                log.debug("refused (cf-ray %s): %s", req.ray, decision.describe())
+                raise errors.UNAUTHORIZED()

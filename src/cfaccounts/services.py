@@ -1,0 +1,38 @@
+"""Everything a request handler may need, built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .auth.authenticate import Authenticator
+from .auth.authorize import Authorizer
+from .auth.secrets import SecretHasher
+from .catalog import Catalogue, catalogue
+from .config import Settings
+from .storage.database import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    catalogue: Catalogue
+    hasher: SecretHasher
+    authenticator: Authenticator
+    authorizer: Authorizer
+    seed_report: Any = None
+
+    @classmethod
+    def build(cls, settings: Settings, db: Database | None = None) -> Services:
+        db = db or Database(settings.database_url)
+        hasher = SecretHasher(db.secret_key(settings.secret_key))
+        cat = catalogue()
+        return cls(
+            settings=settings,
+            db=db,
+            catalogue=cat,
+            hasher=hasher,
+            authenticator=Authenticator(db, hasher),
+            authorizer=Authorizer(db, cat),
+        )

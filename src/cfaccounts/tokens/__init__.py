@@ -1,0 +1,1 @@
+"""API tokens: user tokens and account-owned tokens."""

@@ -1,0 +1,174 @@
+"""Shared fixtures: one real cfaccounts server per test session (uvicorn on a free
+loopback port, in a thread), reset to the demo data before every test, and clients
+pointed at it: the official SDK (sync and async, strict validation on) and plain httpx.
+
+The database is a fresh SQLite file by default; set CFACCOUNTS_TEST_DATABASE_URL to a
+PostgreSQL URL to run the same tests there.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cloudflare
+import httpx
+import pytest
+import uvicorn
+
+from cfaccounts import Settings
+from cfaccounts.server import bind, build_app
+
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123456789abcdef"
+DEMO_ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
+DEMO_EMAIL = "user@example.com"
+DEMO_KEY = "144c9defac04969c7bfad8efaa8ea194"
+DEMO_USER_ID = "7c5dae5552338874e5053f2534d2767a"
+DEMO_USER_TOKEN = "vLkX0nq2PfbM8Zc3T5rWy7Hs1Gd4Jk6Ne9Qa0Ubo"
+DEMO_USER_TOKEN_ID = "ed17574386854bf78a67040be0a770b0"
+DEMO_ACCOUNT_TOKEN = "cfat_Wq8Lr2Zx5Cv7Bn1Mk4Jh6Gf9Ds3Ap0Oi2Uy5Te8R"
+DEMO_ACCOUNT_TOKEN_ID = "9a7806061c88ada191ed06f989cc3dac"
+VIEWER_EMAIL = "viewer@example.com"
+VIEWER_KEY = "2c1ebd0d8f3a4b5c9e7f6a5b4c3d2e1f0a9b8"
+SUPER_ADMIN_ROLE = "33666b9c79b9a5273fc7344ff42f953d"
+ACCOUNT_SETTINGS_READ = "c1fde68c7bcc44588cbb6ddbc16d6480"
+ACCOUNT_SETTINGS_WRITE = "1af1fa2adc104452b74a9a3364202f20"
+
+
+def database_url(tmp: Path, name: str = "cfaccounts") -> str:
+    """A fresh database for a test run: a SQLite file, or a PostgreSQL schema-free
+    database named by the environment."""
+    configured = os.environ.get("CFACCOUNTS_TEST_DATABASE_URL")
+    if configured:
+        return configured
+    return f"sqlite:///{tmp / (name + '.sqlite3')}"
+
+
+class RunningServer:
+    """A cfaccounts server running in a thread of the test process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app = build_app(settings)
+        self.sock = bind("127.0.0.1", 0)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.base_url = self.url + settings.prefix
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            server_header=False,
+            lifespan="on",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    def start(self) -> RunningServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("cfaccounts test server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.app.services.db.dispose()
+
+    def admin(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        return httpx.request(
+            method, f"{self.url}/_cfaccounts{path}", headers=headers, **kw
+        )
+
+    def reset(self) -> None:
+        r = self.admin("POST", "/reset")
+        assert r.status_code == 200, r.text
+
+    def seed(self, doc: dict[str, Any]) -> dict[str, Any]:
+        r = self.admin("POST", "/seed", json=doc)
+        assert r.status_code == 200, r.text
+        result: dict[str, Any] = r.json()["result"]
+        return result
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    tmp = tmp_path_factory.mktemp("server")
+    settings = Settings.from_env(
+        env={},
+        database_url=database_url(tmp),
+        admin_token=ADMIN_TOKEN,
+        demo=True,
+        log_level="warning",
+    )
+    running = RunningServer(settings).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(request: pytest.FixtureRequest) -> None:
+    """Every test that uses the server starts from the demo data alone."""
+    if "server" in request.fixturenames:
+        request.getfixturevalue("server").reset()
+
+
+def sdk(server: RunningServer, **credentials: Any) -> cloudflare.Cloudflare:
+    return cloudflare.Cloudflare(
+        base_url=server.base_url,
+        _strict_response_validation=True,
+        max_retries=0,
+        **credentials,
+    )
+
+
+def async_sdk(server: RunningServer, **credentials: Any) -> cloudflare.AsyncCloudflare:
+    return cloudflare.AsyncCloudflare(
+        base_url=server.base_url,
+        _strict_response_validation=True,
+        max_retries=0,
+        **credentials,
+    )
+
+
+@pytest.fixture
+def key_client(server: RunningServer) -> cloudflare.Cloudflare:
+    """The SDK with the demo user's global API key (a Super Administrator)."""
+    return sdk(server, api_email=DEMO_EMAIL, api_key=DEMO_KEY)
+
+
+@pytest.fixture
+def token_client(server: RunningServer) -> cloudflare.Cloudflare:
+    """The SDK with the demo user token (Account Settings Read on the demo account)."""
+    return sdk(server, api_token=DEMO_USER_TOKEN)
+
+
+@pytest.fixture
+def http(server: RunningServer) -> Iterator[httpx.Client]:
+    """Plain HTTP against the API base URL, for what the SDK hides."""
+    with httpx.Client(base_url=server.base_url) as client:
+        yield client
+
+
+def key_headers(email: str = DEMO_EMAIL, key: str = DEMO_KEY) -> dict[str, str]:
+    return {"X-Auth-Email": email, "X-Auth-Key": key}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def error_codes(response: httpx.Response) -> list[int]:
+    body = response.json()
+    assert body["success"] is False and body["result"] is None
+    return [e["code"] for e in body["errors"]]
