@@ -1,0 +1,1 @@
+"""The audit log: every write is recorded, and readable per account."""
