@@ -45,6 +45,14 @@ class App:
         self.admin = Router(admin_routes)
         self.max_body = self.settings.max_body_bytes
         self.colo = self.settings.colo
+        # Extension points, each a list of callables run in order:
+        # - before_handler: after routing and the access check (req.route and
+        #   req.principal are set), before the handler; may raise ApiError or return a
+        #   Response to answer instead of the handler (rate limits, fault injection).
+        # - on_response: may add headers to any response before it is sent.
+        # - on_request: after the response is sent (logs, metrics); must not raise.
+        self.before_handler: list[Callable[[Request], Response | None]] = []
+        self.on_response: list[Callable[[Request, Response], None]] = []
         self.on_request: list[Callable[[Request, Response, float], None]] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -86,6 +94,8 @@ class App:
             response = self.dispatch(req)
         except errors.ApiError as exc:
             response = error(exc)
+        for decorate in self.on_response:
+            decorate(req, response)
         if req.method == "HEAD":
             response.body = b""
         out = [*BASE_HEADERS, (b"cf-ray", ray.encode()), *response.headers]
@@ -135,6 +145,10 @@ class App:
             req.route = route
             req.params = params
             self._check_access(req, route)
+            for hook in self.before_handler:
+                answer = hook(req)
+                if answer is not None:
+                    return answer
             return route.handler(req)
         except errors.ApiError as exc:
             return error(exc)
