@@ -5,11 +5,13 @@ from __future__ import annotations
 from .accounts.routes import routes as accounts
 from .admin.routes import routes as admin
 from .http.routing import Route
+from .iam.routes import routes as iam
+from .roles.routes import routes as roles
 
 
 def api_routes() -> list[Route]:
     """Every ``/client/v4`` route."""
-    return [*accounts.routes]
+    return [*accounts.routes, *roles.routes, *iam.routes]
 
 
 def admin_routes() -> list[Route]:
