@@ -142,6 +142,12 @@ DATABASE_UNAVAILABLE = ErrorSpec(
     "Service temporarily unavailable: the database cannot be reached",
     cloudflare=False,
 )
+DATABASE_BUSY = ErrorSpec(
+    10504,
+    503,
+    "Service temporarily unavailable: the database is busy; retry shortly",
+    cloudflare=False,
+)
 
 
 def catalogue() -> list[tuple[str, ErrorSpec]]:

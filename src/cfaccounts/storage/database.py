@@ -1,49 +1,133 @@
 """The database behind one small interface, the same for SQLite and PostgreSQL.
 
-SQLite runs in WAL mode with ``synchronous=FULL``: a transaction is on disk before its
-commit returns, so a write answered with success survives the process being killed (and
-the machine losing power). Write transactions start with ``BEGIN IMMEDIATE`` so that two
-processes never deadlock upgrading a read lock; ``busy_timeout`` makes a writer wait for
-another instead of failing.
+Writes are serialized, on both databases, so that a handler's read-then-write inside
+``db.write()`` never loses a concurrent update and a "does it exist? then insert" check
+holds until commit:
 
-Connection failures are turned into ``DatabaseUnavailable`` so the HTTP layer can answer
-503; after one, the database is not tried again for a short pause, so that a dead server
-costs each request a fast failure rather than a connect timeout.
+- SQLite runs in WAL mode with ``synchronous=FULL``: a transaction is on disk before its
+  commit returns, so a write answered with success survives the process being killed
+  (and the machine losing power). Write transactions start with ``BEGIN IMMEDIATE`` so
+  that two processes never deadlock upgrading a read lock; ``busy_timeout`` makes a
+  writer wait for another instead of failing.
+- PostgreSQL runs at READ COMMITTED; every write transaction first takes one
+  transaction-level advisory lock, the equivalent of SQLite's ``BEGIN IMMEDIATE``
+  across every process and instance on the database. Each statement after the lock
+  sees every earlier committed write. Reads take no lock and run in parallel.
+
+Every wait is bounded: connecting, checking a connection out of the pool, each
+statement, and waiting for the write lock. Connection failures become
+``DatabaseUnavailable`` (the HTTP layer answers 503); after one, the database is not
+tried again for a short pause, so that a dead server costs each request a fast failure
+rather than a connect timeout. A timed-out wait becomes a 503 "busy" error, and a unique
+constraint broken by a concurrent change a 409, never a 500.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 
+from .. import errors
 from . import schema
 
 SECRET_KEY_NAME = "secret_key"
 _RETRY_PAUSE = 0.5
+
+# One advisory lock key for all cfaccounts write transactions on a database (any
+# 64-bit constant works; this one spells "cfacct").
+WRITE_LOCK_KEY = 0x636661636374
+
+# PostgreSQL bounds, in seconds; a parameter given in the URL's query wins.
+CONNECT_TIMEOUT = 3
+STATEMENT_TIMEOUT = 15
+LOCK_TIMEOUT = 10
+IDLE_IN_TRANSACTION_TIMEOUT = 60
+POOL_TIMEOUT = 5
+# Each process runs one handler at a time (handlers are synchronous), so a small pool
+# is enough; the overflow covers admin requests and start-up work.
+POOL_SIZE = 5
+MAX_OVERFLOW = 5
+
+# SQLSTATE classes and codes that mean "the server or the connection is gone".
+_GONE_CLASSES = ("08",)  # connection exception
+_GONE_CODES = {"57P01", "57P02", "57P03", "53300"}  # shutdown, cannot connect, too many
+# ... and those that mean "waited too long" or "lost a race; try again".
+_BUSY_CODES = {"57014", "55P03", "40001", "40P01"}
 
 
 class DatabaseUnavailable(Exception):
     """The database cannot be reached (connection refused, server gone, timeout)."""
 
 
+def normalize_url(url: str | URL) -> URL:
+    """The SQLAlchemy URL to use: PostgreSQL always through psycopg 3.
+
+    ``postgresql://``, ``postgres://`` and ``postgresql+psycopg2://`` all name the same
+    server; only psycopg 3 is a dependency, so they are all mapped to it."""
+    if isinstance(url, str) and url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in (
+        "psycopg2",
+        "psycopg2cffi",
+        "pg8000",
+        "asyncpg",
+        "psycopg",
+        "",
+    ):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def postgresql_connect_args(url: URL) -> dict[str, Any]:
+    """libpq parameters bounding every wait, unless the URL sets them itself."""
+    options = (
+        f"-c statement_timeout={STATEMENT_TIMEOUT * 1000}"
+        f" -c lock_timeout={LOCK_TIMEOUT * 1000}"
+        f" -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT * 1000}"
+    )
+    defaults: dict[str, Any] = {
+        "connect_timeout": CONNECT_TIMEOUT,
+        "application_name": "cfaccounts",
+        "options": options,
+        # A peer that vanishes without closing the connection (a network partition)
+        # is noticed within seconds instead of at the kernel's default of minutes.
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": STATEMENT_TIMEOUT * 1000,
+    }
+    return {k: v for k, v in defaults.items() if k not in url.query}
+
+
 class Database:
     """An engine plus transactions. ``read()`` and ``write()`` yield a connection in a
-    transaction that commits on success and rolls back on any exception."""
+    transaction that commits on success and rolls back on any exception.
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
-        self.url = make_url(url)
+    A Database belongs to the process that made it: a child process must build its own
+    (pooled connections are never shared across ``fork``)."""
+
+    def __init__(self, url: str | URL, *, echo: bool = False) -> None:
+        self.url = normalize_url(url)
         self.dialect = self.url.get_backend_name()
         self._down_until = 0.0
-        self._lock = threading.Lock()
+        self._pid = os.getpid()
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             # One connection per thread, kept open: opening a SQLite file is cheap but
@@ -53,15 +137,21 @@ class Database:
                 raise ValueError(
                     "an in-memory SQLite database cannot be shared; give a file path"
                 )
-        else:
+        elif self.dialect == "postgresql":
             kwargs["pool_pre_ping"] = True
-            kwargs["pool_size"] = 10
-            kwargs["max_overflow"] = 20
-            kwargs["pool_timeout"] = 5
-            kwargs["connect_args"] = {"connect_timeout": 3}
+            kwargs["pool_size"] = POOL_SIZE
+            kwargs["max_overflow"] = MAX_OVERFLOW
+            kwargs["pool_timeout"] = POOL_TIMEOUT
+            kwargs["connect_args"] = postgresql_connect_args(self.url)
+        else:
+            raise ValueError(
+                f"unsupported database {self.dialect!r}: use sqlite:///PATH or "
+                "postgresql://USER@HOST:PORT/NAME"
+            )
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             self._configure_sqlite(self.engine)
+        self._guard_fork(self.engine)
 
     @property
     def is_sqlite(self) -> bool:
@@ -88,6 +178,19 @@ class Database:
             mode = conn.info.get("begin", "DEFERRED")
             conn.exec_driver_sql(f"BEGIN {mode}")
 
+    def _guard_fork(self, engine: Engine) -> None:
+        # Should a process fork with this engine's pool populated, the child must not
+        # talk over its parent's sockets: it discards them and opens its own.
+        @event.listens_for(engine, "connect")
+        def _on_connect(_dbapi_conn: Any, record: Any) -> None:
+            record.info["pid"] = os.getpid()
+
+        @event.listens_for(engine, "checkout")
+        def _on_checkout(_dbapi_conn: Any, record: Any, proxy: Any) -> None:
+            if record.info.get("pid") != os.getpid():
+                record.dbapi_connection = proxy.dbapi_connection = None
+                raise DisconnectionError("connection made in another process")
+
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[Connection]:
         now = time.monotonic()
@@ -98,30 +201,60 @@ class Database:
                 if self.is_sqlite:
                     conn.info["begin"] = "IMMEDIATE" if write else "DEFERRED"
                 with conn.begin():
+                    if write and not self.is_sqlite:
+                        conn.exec_driver_sql(
+                            f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+                        )
                     yield conn
-        except OperationalError as exc:
-            if self._is_connection_error(exc):
-                self._down_until = time.monotonic() + _RETRY_PAUSE
-                raise DatabaseUnavailable(str(exc.orig)) from exc
-            raise
+        except IntegrityError as exc:
+            # With writes serialized this is a handler that did not check first, or a
+            # seed/document conflicting with stored data: the caller's to resolve.
+            raise errors.CONFLICT(
+                detail="the change conflicts with existing data (a unique value is "
+                "already taken)"
+            ).with_headers(x_should_retry="false") from exc
+        except PoolTimeout as exc:
+            raise errors.DATABASE_BUSY().with_headers(retry_after="1") from exc
         except DBAPIError as exc:
-            if exc.connection_invalidated:
+            kind = self._classify(exc)
+            if kind == "gone":
                 self._down_until = time.monotonic() + _RETRY_PAUSE
-                raise DatabaseUnavailable(str(exc.orig)) from exc
+                raise DatabaseUnavailable(_first_line(exc)) from exc
+            if kind == "busy":
+                raise errors.DATABASE_BUSY().with_headers(retry_after="1") from exc
             raise
 
-    def _is_connection_error(self, exc: OperationalError) -> bool:
+    def _classify(self, exc: DBAPIError) -> str:
+        """ "gone" (unreachable), "busy" (a timeout or lost race) or "other"."""
+        if exc.connection_invalidated:
+            return "gone"
         if self.is_sqlite:
+            if not isinstance(exc, OperationalError):
+                return "other"
             text = str(exc.orig).lower()
-            return "unable to open" in text or "disk i/o" in text
-        return True
+            if "unable to open" in text or "disk i/o" in text:
+                return "gone"
+            if "locked" in text or "busy" in text:
+                return "busy"
+            return "other"
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+        if sqlstate in _BUSY_CODES:
+            return "busy"
+        if sqlstate is None and isinstance(exc, OperationalError):
+            return "gone"  # no server answer at all: refused, reset, timed out
+        if sqlstate is not None and (
+            sqlstate in _GONE_CODES or sqlstate.startswith(_GONE_CLASSES)
+        ):
+            return "gone"
+        return "other"
 
     def read(self) -> Any:
         """A transaction for reading (a context manager yielding a Connection)."""
         return self._transaction(write=False)
 
     def write(self) -> Any:
-        """A transaction for writing; on SQLite it takes the write lock at once."""
+        """A transaction for writing; it holds the database's write lock from its
+        start to its end, so writes never interleave."""
         return self._transaction(write=True)
 
     def secret_key(self, configured: str | None) -> bytes:
@@ -148,6 +281,16 @@ class Database:
         self.engine.dispose()
 
 
-def null_pool_engine(url: str) -> Engine:
+def _first_line(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "error"
+
+
+def null_pool_engine(url: str | URL) -> Engine:
     """An engine without pooling, for one-off tools such as migrations."""
-    return create_engine(url, poolclass=NullPool)
+    parsed = normalize_url(url)
+    connect_args = (
+        postgresql_connect_args(parsed)
+        if parsed.get_backend_name() == "postgresql"
+        else {}
+    )
+    return create_engine(parsed, poolclass=NullPool, connect_args=connect_args)

@@ -1,8 +1,8 @@
 """The tables. Every change to them goes with a migration in ``migrations/versions``.
 
-JSON-shaped values (settings, policies, conditions, permissions) are stored as JSON text
-so that SQLite and PostgreSQL hold them the same way; times are fixed-width RFC 3339 text
-(see ``cfaccounts.times``).
+JSON-shaped values (settings, policies, conditions, permissions) are stored as JSON
+text so that SQLite and PostgreSQL hold them the same way; times are fixed-width RFC
+3339 text (see ``cfaccounts.times``).
 """
 
 from __future__ import annotations
@@ -32,6 +32,13 @@ metadata = MetaData(
 ID = String(32)
 TIME = String(27)
 
+
+def sortable(length: int) -> String:
+    """Text that lists sort by: byte order on PostgreSQL too, as on SQLite (see
+    migration 0002), so that every list comes back in the same order on both."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 meta = Table(
     "meta",
     metadata,
@@ -43,7 +50,7 @@ users = Table(
     "users",
     metadata,
     Column("id", ID, primary_key=True),
-    Column("email", String(90), nullable=False, unique=True),
+    Column("email", sortable(90), nullable=False, unique=True),
     Column("first_name", String(60)),
     Column("last_name", String(60)),
     Column("telephone", String(20)),
@@ -61,7 +68,7 @@ accounts = Table(
     "accounts",
     metadata,
     Column("id", ID, primary_key=True),
-    Column("name", String(100), nullable=False),
+    Column("name", sortable(100), nullable=False),
     Column("type", String(16), nullable=False, default="standard"),
     Column("created_on", TIME, nullable=False),
     Column("managed_by", Text),
@@ -88,7 +95,7 @@ roles = Table(
         primary_key=True,
     ),
     Column("id", ID, primary_key=True),
-    Column("name", String(120), nullable=False),
+    Column("name", sortable(120), nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("permissions", Text, nullable=False, default="{}"),
 )
@@ -104,7 +111,7 @@ resource_groups = Table(
         nullable=False,
         index=True,
     ),
-    Column("name", String(255), nullable=False),
+    Column("name", sortable(255), nullable=False),
     Column("scope", Text, nullable=False),
     Column("meta", Text),
 )
@@ -117,7 +124,7 @@ members = Table(
         "account_id", ID, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False
     ),
     Column("user_id", ID, index=True),
-    Column("email", String(90), nullable=False),
+    Column("email", sortable(90), nullable=False, index=True),
     Column("status", String(16), nullable=False),
     Column("roles", Text, nullable=False, default="[]"),
     Column("policies", Text),
@@ -137,7 +144,7 @@ tokens = Table(
         ForeignKey("accounts.id", ondelete="CASCADE"),
         index=True,
     ),
-    Column("name", String(120), nullable=False),
+    Column("name", sortable(120), nullable=False),
     Column("status", String(16), nullable=False),
     Column("value_hash", String(64), nullable=False, unique=True),
     Column("issued_on", TIME, nullable=False),

@@ -1,4 +1,5 @@
-"""The first schema: users, accounts, roles, resource groups, members, tokens, audit log.
+"""The first schema: users, accounts, roles, resource groups, members, tokens, audit
+log.
 
 Revision ID: 0001
 Revises:
