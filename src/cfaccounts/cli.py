@@ -56,9 +56,16 @@ def main() -> None:
     "--no-migrate", is_flag=True, help="Do not apply schema migrations at start."
 )
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    envvar="CFACCOUNTS_WORKERS",
+    help="Worker processes sharing the port, each with its own database connections "
+    "[default: 1].",
+)
 def serve(**options: object) -> None:
     """Run the API server."""
-    from .server import NotMigrated, run
+    from .server import NotMigrated, WorkerStartupFailed, run
 
     no_migrate = options.pop("no_migrate")
     seeds = options.pop("seeds")
@@ -74,7 +81,7 @@ def serve(**options: object) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         run(settings)
-    except NotMigrated as exc:
+    except (NotMigrated, WorkerStartupFailed) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(

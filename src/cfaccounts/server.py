@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from . import __version__
 from .api import admin_routes, api_routes
@@ -25,7 +30,8 @@ from .storage.state import is_empty
 log = logging.getLogger("cfaccounts")
 
 DEMO_CREDENTIALS = (
-    "global key  X-Auth-Email: user@example.com  X-Auth-Key: 144c9defac04969c7bfad8efaa8ea194",
+    "global key  X-Auth-Email: user@example.com"
+    "  X-Auth-Key: 144c9defac04969c7bfad8efaa8ea194",
     "user token  Authorization: Bearer vLkX0nq2PfbM8Zc3T5rWy7Hs1Gd4Jk6Ne9Qa0Ubo"
     "  (Account Settings Read, from 127.0.0.1 and ::1)",
     "acct token  Authorization: Bearer cfat_Wq8Lr2Zx5Cv7Bn1Mk4Jh6Gf9Ds3Ap0Oi2Uy5Te8R"
@@ -119,7 +125,8 @@ def banner(app: App, url: str, out: TextIO = sys.stdout) -> None:
         )
         for minted in report.minted:
             lines.append(
-                f"    new token {minted['token_id']} ({minted['name']}): {minted['value']}"
+                f"    new token {minted['token_id']} ({minted['name']}): "
+                f"{minted['value']}"
             )
     if settings.database_url.startswith("sqlite:///"):
         path = Path(services.db.url.database or "").resolve()
@@ -138,18 +145,93 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def run(settings: Settings) -> None:
-    """Serve until interrupted. SIGTERM finishes in-flight requests, then exits 0."""
+    """Serve until SIGTERM or SIGINT: stop accepting connections, let in-flight
+    requests finish (up to ``SHUTDOWN_GRACE`` seconds), then return (exit status 0).
+
+    With ``settings.workers`` > 1 the listening socket is shared by that many worker
+    processes, each with its own application and database engine; this process only
+    supervises them (replacing a worker that dies)."""
     app = build_app(settings)
     sock = bind(settings.host, settings.port)
     host, port = sock.getsockname()[:2]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     banner(app, url)
-    config = uvicorn.Config(
+    if settings.workers > 1:
+        # The supervisor keeps no connection: the workers open their own.
+        app.services.db.dispose()
+        _run_workers(settings, sock)
+        return
+    server = uvicorn.Server(_uvicorn_config(app, settings))
+    with _exit_quietly_on_signals():
+        server.run(sockets=[sock])
+
+
+SHUTDOWN_GRACE = 30
+
+
+def _uvicorn_config(app: Any, settings: Settings, **extra: Any) -> uvicorn.Config:
+    return uvicorn.Config(
         app,
         log_level=settings.log_level,
         access_log=False,
         server_header=False,
         lifespan="on",
-        timeout_graceful_shutdown=30,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
+        **extra,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+
+
+@contextmanager
+def _exit_quietly_on_signals() -> Iterator[None]:
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again
+    # with the handler it found installed; with the default one the process would die
+    # of the signal after a clean shutdown. This handler makes that second delivery a
+    # no-op, so a clean shutdown exits 0.
+    previous = {
+        sig: signal.signal(sig, lambda *_: None)
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+class WorkerApp:
+    """The application factory each worker process calls (it is pickled to the
+    worker): a worker builds its own app and engine, against a schema and seeds the
+    supervisor already prepared."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings.with_(migrate=False, workers=1)
+
+    def __call__(self) -> App:
+        logging.basicConfig(
+            level=self.settings.log_level.upper(),
+            format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
+        )
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        return build_app(self.settings, seed=False)
+
+
+class _Supervisor(Multiprocess):
+    def terminate_all(self) -> None:
+        # Stop the kernel queueing new connections for workers that are leaving.
+        for sock in self.sockets:
+            sock.close()
+        super().terminate_all()
+
+
+def _run_workers(settings: Settings, sock: socket.socket) -> None:
+    config = _uvicorn_config(
+        WorkerApp(settings), settings, factory=True, workers=settings.workers
+    )
+    supervisor = _Supervisor(config, sockets=[sock])
+    supervisor.run()
+    if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
+        raise WorkerStartupFailed("a worker process failed to start; see the log")
+
+
+class WorkerStartupFailed(RuntimeError):
+    pass
