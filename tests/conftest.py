@@ -3,12 +3,15 @@ loopback port, in a thread), reset to the demo data before every test, and clien
 pointed at it: the official SDK (sync and async, strict validation on) and plain httpx.
 
 The database is a fresh SQLite file by default; set CFACCOUNTS_TEST_DATABASE_URL to a
-PostgreSQL URL to run the same tests there.
+PostgreSQL URL (for example postgresql://postgres@127.0.0.1:5432/test) to run the same
+tests there: the run then creates its own uniquely named databases on that server and
+drops them at the end.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +25,7 @@ import uvicorn
 
 from cfaccounts import Settings
 from cfaccounts.server import bind, build_app
+from cfaccounts.storage.database import normalize_url
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123456789abcdef"
 DEMO_ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -39,12 +43,78 @@ ACCOUNT_SETTINGS_READ = "c1fde68c7bcc44588cbb6ddbc16d6480"
 ACCOUNT_SETTINGS_WRITE = "1af1fa2adc104452b74a9a3364202f20"
 
 
+TEST_DATABASE_URL = os.environ.get("CFACCOUNTS_TEST_DATABASE_URL", "")
+
+
+def on_postgresql() -> bool:
+    """Whether this run's databases are PostgreSQL (else SQLite files)."""
+    return TEST_DATABASE_URL.startswith(("postgresql", "postgres:"))
+
+
+class PostgresDatabases:
+    """Fresh, uniquely named PostgreSQL databases for one test run, made on the
+    server CFACCOUNTS_TEST_DATABASE_URL names and dropped when the run ends, so runs
+    (and tests) never see each other's data.
+
+    They use an ICU English collation, as a typical production database would, so that
+    a list relying on the database's default text order shows up as a difference from
+    SQLite."""
+
+    def __init__(self, url: str) -> None:
+        self.server_url = normalize_url(url)
+        self.created: list[str] = []
+
+    def _admin(self) -> Any:
+        import psycopg
+
+        u = self.server_url
+        return psycopg.connect(
+            host=u.host or "127.0.0.1",
+            port=u.port or 5432,
+            user=u.username or "postgres",
+            password=u.password,
+            dbname=u.database or "postgres",
+            autocommit=True,
+            connect_timeout=5,
+        )
+
+    def create(self) -> str:
+        name = f"cfaccounts_test_{secrets.token_hex(6)}"
+        with self._admin() as conn:
+            try:
+                conn.execute(
+                    f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
+                    "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+                )
+            except Exception:  # a server without ICU: its default collation
+                conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+        self.created.append(name)
+        return self.server_url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self._admin() as conn:
+            for name in self.created:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self.created.clear()
+
+
+_postgres = PostgresDatabases(TEST_DATABASE_URL) if on_postgresql() else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """Drop every PostgreSQL database this run made, after everything else."""
+    yield
+    if _postgres is not None:
+        _postgres.drop_all()
+
+
 def database_url(tmp: Path, name: str = "cfaccounts") -> str:
-    """A fresh database for a test run: a SQLite file, or a PostgreSQL schema-free
-    database named by the environment."""
-    configured = os.environ.get("CFACCOUNTS_TEST_DATABASE_URL")
-    if configured:
-        return configured
+    """A fresh, empty database: a new SQLite file under ``tmp``, or, when
+    CFACCOUNTS_TEST_DATABASE_URL names a PostgreSQL server, a new database there
+    (dropped at the end of the run). Each call gives a different database."""
+    if _postgres is not None:
+        return _postgres.create()
     return f"sqlite:///{tmp / (name + '.sqlite3')}"
 
 

@@ -4,6 +4,7 @@ a bad document changes nothing, and an export loads back."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -20,9 +21,11 @@ from ..conftest import DEMO_ACCOUNT, RunningServer, database_url, key_headers
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Services:
+def services(tmp_path: Path) -> Iterator[Services]:
     settings = Settings.from_env(env={}, database_url=database_url(tmp_path, "seed"))
-    return Services.build(settings, prepare_database(settings))
+    services = Services.build(settings, prepare_database(settings))
+    yield services
+    services.db.dispose()  # close pooled connections (PostgreSQL runs warn otherwise)
 
 
 def _state(services: Services) -> dict[str, object]:
