@@ -1,0 +1,1 @@
+"""The cfaccounts benchmark: ``python -m bench`` (see docs/benchmarks.md)."""
