@@ -8,7 +8,7 @@ parameter that is not 32 lowercase hex characters is answered as the real API do
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -43,6 +43,10 @@ class Route:
     access: Access
     groups: frozenset[str] = frozenset()
     summary: str = ""
+    # Optional OpenAPI operation fields (tags, description, parameters, requestBody,
+    # responses, deprecated) for an operation the shipped reference document does not
+    # describe; the generated document merges them over what it derives.
+    openapi: Mapping[str, Any] | None = field(default=None, compare=False)
     segments: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -70,6 +74,7 @@ class RouteTable:
         access: Access,
         groups: Iterable[str] = (),
         summary: str = "",
+        openapi: Mapping[str, Any] | None = None,
     ) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
             self.routes.append(
@@ -81,6 +86,7 @@ class RouteTable:
                     access,
                     frozenset(groups),
                     summary or (fn.__doc__ or "").strip().split("\n")[0],
+                    openapi,
                 )
             )
             return fn
