@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .accounts.routes import routes as accounts
 from .admin.routes import routes as admin
+from .audit.routes import routes as audit
 from .http.routing import Route
 from .iam.routes import routes as iam
 from .roles.routes import routes as roles
@@ -11,7 +12,7 @@ from .roles.routes import routes as roles
 
 def api_routes() -> list[Route]:
     """Every ``/client/v4`` route."""
-    return [*accounts.routes, *roles.routes, *iam.routes]
+    return [*accounts.routes, *roles.routes, *iam.routes, *audit.routes]
 
 
 def admin_routes() -> list[Route]:
