@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import click
 
 from . import __version__
 from .config import Settings
+from .ops import register as register_operator_commands
 
 _db_option = click.option(
     "--database",
@@ -57,6 +57,17 @@ def main() -> None:
 )
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    help="Log lines as readable text or as JSON objects [default: text; env "
+    "CFACCOUNTS_LOG_FORMAT].",
+)
+@click.option(
+    "--no-metrics",
+    is_flag=True,
+    help="Do not serve Prometheus metrics at /_cfaccounts/metrics.",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=1),
     envvar="CFACCOUNTS_WORKERS",
@@ -65,20 +76,20 @@ def main() -> None:
 )
 def serve(**options: object) -> None:
     """Run the API server."""
+    from .observability.logs import configure_logging
     from .server import NotMigrated, WorkerStartupFailed, run
 
     no_migrate = options.pop("no_migrate")
+    options_no_metrics = options.pop("no_metrics")
     seeds = options.pop("seeds")
     settings = Settings.from_env(**options)  # type: ignore[arg-type]
     if seeds:
         settings = settings.with_(seeds=tuple(seeds))
     if no_migrate:
         settings = settings.with_(migrate=False)
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if options_no_metrics:
+        settings = settings.with_(metrics=False)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         run(settings)
     except (NotMigrated, WorkerStartupFailed) as exc:
@@ -129,6 +140,8 @@ def seed(files: tuple[str, ...], database_url: str | None) -> None:
             f"new token {minted['token_id']} ({minted['name']}): {minted['value']}"
         )
 
+
+register_operator_commands(main)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -59,6 +59,10 @@ class Settings:
         default=500, metadata={"env": "CFACCOUNTS_ACCOUNT_TOKEN_QUOTA", "cast": int}
     )
     log_level: str = field(default="info", metadata={"env": "CFACCOUNTS_LOG_LEVEL"})
+    log_format: str = field(default="text", metadata={"env": "CFACCOUNTS_LOG_FORMAT"})
+    metrics: bool = field(
+        default=True, metadata={"env": "CFACCOUNTS_METRICS", "cast": _bool}
+    )
     workers: int = field(default=1, metadata={"env": "CFACCOUNTS_WORKERS", "cast": int})
 
     @classmethod

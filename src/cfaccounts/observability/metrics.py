@@ -1,0 +1,191 @@
+"""Prometheus metrics, served at ``/_cfaccounts/metrics``.
+
+Each application has its own registry (two servers in one test process count apart).
+With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` to an empty directory
+shared by the workers (``cfaccounts serve --workers N`` does this itself): every process
+then writes its counts to a file there and a scrape of any worker adds them all up.
+
+Counting costs a dictionary lookup and two increments per request: the labelled
+children are created once per (method, route, status) and kept.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    values,
+)
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from .. import __version__
+from ..http import Access, Response, RouteTable
+from .denials import error_of
+
+if TYPE_CHECKING:
+    from ..http.request import Request
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+ADMIN_PREFIX = "/_cfaccounts"
+UNMATCHED = "unmatched"  # the route label of a path no route matches
+DATABASE_UNAVAILABLE_CODE = 10503
+LATENCY_BUCKETS = (
+    0.0005,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+)
+
+
+def multiprocess_dir() -> str | None:
+    """The shared directory of multi-process mode, when it is on."""
+    return os.environ.get(MULTIPROC_ENV) or None
+
+
+class Metrics:
+    """The server's metrics and the ``on_request`` hook that counts them."""
+
+    def __init__(self) -> None:
+        self.multiprocess = multiprocess_dir() is not None
+        if self.multiprocess and not getattr(values.ValueClass, "_multiprocess", False):
+            # The library picks its value store when first imported; the variable may
+            # have been set later (by ``serve --workers``), so pick again.
+            values.ValueClass = values.MultiProcessValue()
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.requests = Counter(
+            "cfaccounts_http_requests",
+            "Requests answered, by method, route template and status.",
+            ["method", "route", "status"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "cfaccounts_http_request_duration_seconds",
+            "Time from the request's arrival to its response being sent.",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.denials = Counter(
+            "cfaccounts_denials",
+            "Requests refused for their credentials (401 and 403), by error code.",
+            ["code"],
+            registry=r,
+        )
+        self.rate_limited = Counter(
+            "cfaccounts_rate_limited_requests",
+            "Requests answered 429 (rate limited), by route template.",
+            ["route"],
+            registry=r,
+        )
+        self.database_errors = Counter(
+            "cfaccounts_database_errors",
+            "Requests answered 503 because the database could not be reached.",
+            ["route"],
+            registry=r,
+        )
+        info = Gauge(
+            "cfaccounts_build_info",
+            "The running cfaccounts version.",
+            ["version"],
+            registry=r,
+            multiprocess_mode="max",
+        )
+        info.labels(__version__).set(1)
+        if not self.multiprocess:
+            ProcessCollector(registry=r)
+            PlatformCollector(registry=r)
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._labels: dict[int, str] = {}
+
+    def route_label(self, req: Request) -> str:
+        """The route template of a request (admin routes under ``/_cfaccounts``), or
+        ``unmatched``: never the raw path, which would give one series per id."""
+        route = req.route
+        if route is None:
+            return UNMATCHED
+        label = self._labels.get(id(route))
+        if label is None:
+            admin = req.path.startswith(ADMIN_PREFIX)
+            label = ADMIN_PREFIX + route.template if admin else route.template
+            self._labels[id(route)] = label
+        return label
+
+    def observe(self, req: Request, resp: Response, elapsed: float) -> None:
+        """The ``on_request`` hook."""
+        status = resp.status
+        route = self.route_label(req)
+        key = (req.method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(req.method, route, str(status)),
+                self.latency.labels(req.method, route),
+            )
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(elapsed)
+        if status < 400:
+            return
+        if status in (401, 403):
+            code, _ = error_of(resp)
+            self.denials.labels(str(code)).inc()
+        elif status == 429:
+            self.rate_limited.labels(route).inc()
+        elif status == 503:
+            code, _ = error_of(resp)
+            if code == DATABASE_UNAVAILABLE_CODE:
+                self.database_errors.labels(route).inc()
+
+    def exposition(self, accept: str | None) -> tuple[bytes, str]:
+        """The metrics in the format the scraper asked for, and its content type."""
+        encoder, content_type = choose_encoder(accept or "")
+        if self.multiprocess:
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)
+            return encoder(registry), content_type
+        return encoder(self.registry), content_type
+
+    def routes(self) -> RouteTable:
+        """The ``/metrics`` route, open to anyone who can reach the admin API's
+        address (Prometheus scrapers carry no token)."""
+        table = RouteTable()
+
+        @table.get("/metrics", operation_id="cfaccounts-metrics", access=Access.PUBLIC)
+        def metrics(req: Request) -> Response:
+            """Prometheus metrics of this server."""
+            body, content_type = self.exposition(req.headers.get("accept"))
+            return Response(200, body, [(b"content-type", content_type.encode())])
+
+        return table
+
+
+def on_request(metrics: Metrics) -> Callable[[Request, Response, float], None]:
+    """The hook that counts every request, shielded so it never raises."""
+
+    def hook(req: Request, resp: Response, elapsed: float) -> None:
+        try:
+            metrics.observe(req, resp, elapsed)
+        except Exception:  # counting must never take the server down
+            return
+
+    return hook
