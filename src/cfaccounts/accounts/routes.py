@@ -1,11 +1,16 @@
-"""HTTP handlers for accounts. Thin: parse, call the store, shape the answer."""
+"""HTTP handlers for accounts. Thin: parse, call the service, record the audit
+event in the same transaction, shape the answer."""
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+
 from .. import errors
+from ..audit.record import record
 from ..catalog import groups
-from ..http import Access, Request, Response, RouteTable, ok
-from . import store, wire
+from ..http import Access, Request, Response, RouteTable, ok, page
+from ..http.params import direction, pagination
+from . import service, store, wire
 
 routes = RouteTable()
 
@@ -57,3 +62,162 @@ def account_details(req: Request) -> Response:
     if row is None:
         raise errors.UNAUTHORIZED()
     return ok(wire.account(row))
+
+
+@routes.get(
+    "/accounts",
+    operation_id="accounts-list-accounts",
+    access=Access.AUTHENTICATED,
+)
+def list_accounts(req: Request) -> Response:
+    """List Accounts"""
+    principal = req.principal
+    assert principal is not None
+    if principal.kind == "account_token" or principal.email is None:
+        raise errors.ACCOUNT_TOKEN_LIST_ACCOUNTS()
+    paging = pagination(req)
+    descending = direction(req) == "desc"
+    include, exclude = None, frozenset[str]()
+    if principal.token is not None:
+        include, exclude = service.token_account_scope(principal.token.policies)
+    with req.services.db.read() as conn:
+        rows, total = store.list_for_member(
+            conn,
+            email=principal.email,
+            include=include,
+            exclude=exclude,
+            name=req.arg("name"),
+            descending=descending,
+            limit=paging.per_page,
+            offset=paging.offset,
+        )
+    return page(
+        [wire.account(r) for r in rows],
+        page=paging.page,
+        per_page=paging.per_page,
+        total=total,
+    )
+
+
+@routes.post(
+    "/accounts",
+    operation_id="account-creation",
+    access=Access.AUTHENTICATED,
+)
+def create_account(req: Request) -> Response:
+    """Create an account"""
+    principal = req.principal
+    assert principal is not None
+    if principal.kind == "account_token":
+        raise errors.USER_AUTH_REQUIRED()
+    body = req.json_object()
+    key = service.check_idempotency_key(req.headers.get("idempotency-key"))
+    db = req.services.db
+    try:
+        with db.write() as conn:
+            # Who may create comes before what the body says, so that a refused
+            # caller learns nothing from validation errors.
+            user_id = service.check_may_create(conn, principal, req.services.catalogue)
+            new = service.parse_create(body)
+            assert principal.email is not None
+            row, created = service.create(
+                conn,
+                user_id=user_id,
+                email=principal.email,
+                new=new,
+                idempotency_key=key,
+            )
+            shown = wire.account(row)
+            if created:
+                record(
+                    conn,
+                    req,
+                    account_id=row.id,
+                    account_name=row.name,
+                    action_type="create",
+                    description="Create account",
+                    resource_type="account",
+                    resource_id=row.id,
+                    product="accounts",
+                    after=shown,
+                )
+    except IntegrityError:
+        # Two creates with the same idempotency key raced, and the other one won:
+        # answer with its account.
+        if key is None:
+            raise
+        with db.read() as conn:
+            earlier = store.idempotent_account(conn, principal.user_id or "", key)
+            row = store.get(conn, earlier) if earlier else None
+        if row is None:
+            raise
+        shown = wire.account(row)
+    return ok(shown)
+
+
+@routes.put(
+    "/accounts/{account_id}",
+    operation_id="accounts-update-account",
+    access=Access.ACCOUNT,
+    groups=groups("Account Settings Write"),
+)
+def update_account(req: Request) -> Response:
+    """Update Account"""
+    account_id = req.params["account_id"]
+    body = req.json_object()
+    with req.services.db.write() as conn:
+        current = store.get(conn, account_id)
+        if current is None:
+            raise errors.UNAUTHORIZED()
+        values = service.parse_update(body, current)
+        before = wire.account(current)
+        store.update(conn, account_id, **values)
+        row = store.get(conn, account_id)
+        after = wire.account(row)
+        record(
+            conn,
+            req,
+            account_id=account_id,
+            account_name=row.name,
+            action_type="update",
+            description="Update account",
+            resource_type="account",
+            resource_id=account_id,
+            product="accounts",
+            before=before,
+            after=after,
+        )
+    return ok(after)
+
+
+@routes.delete(
+    "/accounts/{account_id}",
+    operation_id="account-deletion",
+    access=Access.ACCOUNT,
+    groups=groups("Account Settings Write"),
+)
+def delete_account(req: Request) -> Response:
+    """Delete a specific account"""
+    account_id = req.params["account_id"]
+    principal = req.principal
+    assert principal is not None
+    with req.services.db.write() as conn:
+        service.check_may_delete(conn, principal)
+        current = store.get(conn, account_id)
+        if current is None:
+            raise errors.UNAUTHORIZED()
+        before = wire.account(current)
+        store.delete(conn, account_id)
+        record(
+            conn,
+            req,
+            account_id=account_id,
+            account_name=current.name,
+            action_type="delete",
+            description="Delete account",
+            resource_type="account",
+            resource_id=account_id,
+            product="accounts",
+            before=before,
+        )
+    return ok({"id": account_id})

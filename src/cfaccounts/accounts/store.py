@@ -1,13 +1,128 @@
-"""Account rows."""
+"""Account rows, and the rows an account's creation and deletion touch."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, select
+import orjson
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
 
 from ..storage import schema as s
 
 
 def get(conn: Connection, account_id: str) -> Any:
     return conn.execute(select(s.accounts).where(s.accounts.c.id == account_id)).first()
+
+
+def _name_order(conn: Connection) -> ColumnElement[Any]:
+    # Byte order on both databases, so a list reads the same on SQLite and on a
+    # PostgreSQL whose default collation would otherwise sort by locale.
+    name = s.accounts.c.name
+    if conn.dialect.name == "postgresql":
+        return name.collate("C")
+    return name
+
+
+def list_for_member(
+    conn: Connection,
+    *,
+    email: str,
+    include: Collection[str] | None,
+    exclude: Collection[str],
+    name: str | None,
+    descending: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """One page of the accounts where ``email`` is an accepted member, sorted by
+    name then id, and their total. ``include`` (when not None) keeps only those ids;
+    ``exclude`` drops ids; ``name`` keeps names containing it, ignoring case."""
+    a = s.accounts.c
+    m = s.members.c
+    conditions: list[ColumnElement[bool]] = [
+        exists().where(
+            and_(m.account_id == a.id, m.email == email, m.status == "accepted")
+        )
+    ]
+    if include is not None:
+        if not include:
+            return [], 0
+        conditions.append(a.id.in_(sorted(include)))
+    if exclude:
+        conditions.append(a.id.not_in(sorted(exclude)))
+    if name:
+        conditions.append(func.lower(a.name).contains(name.lower(), autoescape=True))
+    where = and_(*conditions)
+    total = conn.execute(
+        select(func.count()).select_from(s.accounts).where(where)
+    ).scalar_one()
+    key = _name_order(conn)
+    order = (key.desc(), a.id.desc()) if descending else (key.asc(), a.id.asc())
+    rows = conn.execute(
+        select(s.accounts).where(where).order_by(*order).limit(limit).offset(offset)
+    ).all()
+    return list(rows), int(total)
+
+
+def insert(conn: Connection, **values: Any) -> None:
+    conn.execute(s.accounts.insert().values(**values))
+
+
+def update(conn: Connection, account_id: str, **values: Any) -> None:
+    conn.execute(
+        s.accounts.update().where(s.accounts.c.id == account_id).values(**values)
+    )
+
+
+def delete(conn: Connection, account_id: str) -> None:
+    """Delete an account. Its roles, resource groups, members and account-owned tokens
+    go with it through the foreign keys; idempotency keys that named it are dropped
+    so that a retried create makes a new account rather than pointing at nothing."""
+    k = s.idempotency_keys.c
+    conn.execute(s.idempotency_keys.delete().where(k.account_id == account_id))
+    conn.execute(s.accounts.delete().where(s.accounts.c.id == account_id))
+
+
+def add_member(
+    conn: Connection,
+    *,
+    member_id: str,
+    account_id: str,
+    user_id: str,
+    email: str,
+    role_ids: list[str],
+    created_on: str,
+) -> None:
+    """An accepted member holding ``role_ids``."""
+    conn.execute(
+        s.members.insert().values(
+            id=member_id,
+            account_id=account_id,
+            user_id=user_id,
+            email=email,
+            status="accepted",
+            roles=orjson.dumps(role_ids).decode(),
+            policies=None,
+            created_on=created_on,
+        )
+    )
+
+
+def idempotent_account(conn: Connection, user_id: str, key: str) -> str | None:
+    """The account an earlier create by this user with this key made, if any."""
+    k = s.idempotency_keys.c
+    row = conn.execute(
+        select(k.account_id).where(k.user_id == user_id, k.key == key)
+    ).first()
+    return None if row is None else str(row.account_id)
+
+
+def remember_idempotency_key(
+    conn: Connection, *, user_id: str, key: str, account_id: str, created_on: str
+) -> None:
+    conn.execute(
+        s.idempotency_keys.insert().values(
+            user_id=user_id, key=key, account_id=account_id, created_on=created_on
+        )
+    )

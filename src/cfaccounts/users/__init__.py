@@ -1,0 +1,1 @@
+"""The user: details, edits, and the legacy organizations view of memberships."""
