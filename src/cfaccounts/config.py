@@ -64,6 +64,9 @@ class Settings:
         default=True, metadata={"env": "CFACCOUNTS_METRICS", "cast": _bool}
     )
     workers: int = field(default=1, metadata={"env": "CFACCOUNTS_WORKERS", "cast": int})
+    request_log_size: int = field(
+        default=1000, metadata={"env": "CFACCOUNTS_REQUEST_LOG_SIZE", "cast": int}
+    )
 
     @classmethod
     def from_env(

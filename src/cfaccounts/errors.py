@@ -48,6 +48,8 @@ class ApiError(Exception):
         self.chain = chain
         self.headers: dict[str, str] = dict(headers or {})
         self.follow: list[dict[str, Any]] = []
+        # Why, for logs and the dashboard only; never sent to the client.
+        self.reason: str | None = None
 
     @property
     def status(self) -> int:
@@ -59,6 +61,11 @@ class ApiError(Exception):
 
     def with_chain(self, *chain: ErrorSpec) -> ApiError:
         self.chain = chain
+        return self
+
+    def because(self, reason: str) -> ApiError:
+        """Record the reason behind this error, for logs and the dashboard."""
+        self.reason = reason
         return self
 
     def with_headers(self, **headers: str) -> ApiError:

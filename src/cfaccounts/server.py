@@ -19,6 +19,8 @@ from uvicorn.supervisors.multiprocess import Multiprocess
 from . import __version__
 from .api import admin_routes, api_routes
 from .config import Settings
+from .dashboard.requestlog import RequestLog
+from .dashboard.routes import routes as dashboard
 from .http.app import App
 from .seeding import load_files
 from .seeding.load import LoadReport
@@ -79,7 +81,10 @@ def build_app(settings: Settings, *, seed: bool = True) -> App:
     services = Services.build(settings, db)
     if seed:
         services.seed_report = load_startup_seeds(services)
-    app = App(services, api_routes(), admin_routes())
+    app = App(services, api_routes(), [*admin_routes(), *dashboard.routes])
+    if settings.request_log_size > 0:
+        services.request_log = RequestLog(settings.request_log_size, services.catalogue)
+        app.on_request.append(services.request_log.hook)
     app.on_request.append(_access_log)
     return app
 

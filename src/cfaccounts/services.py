@@ -22,6 +22,8 @@ class Services:
     authenticator: Authenticator
     authorizer: Authorizer
     seed_report: Any = None
+    # The recent-request ring behind the dashboard (None when turned off).
+    request_log: Any = None
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Services:

@@ -67,7 +67,9 @@ class Authenticator:
         if user is None or not self.hasher.matches(key.strip(), user.api_key_hash):
             if user is None:
                 self.hasher.matches(key.strip(), None)
-            raise errors.UNKNOWN_KEY()
+            raise errors.UNKNOWN_KEY().because(
+                "no user has this email" if user is None else "the key does not match"
+            )
         return Principal("api_key", user.id, user.email)
 
     def _token(self, authorization: str, client_ip: str) -> Principal:
@@ -83,7 +85,7 @@ class Authenticator:
                 else None
             )
         if row is None or (row.kind == "user" and email is None):
-            raise errors.INVALID_TOKEN()
+            raise errors.INVALID_TOKEN().because("no token has this value")
         grant = TokenGrant(
             id=row.id,
             name=row.name,
@@ -96,11 +98,14 @@ class Authenticator:
             not_before=row.not_before,
             expires_on=row.expires_on,
         )
-        if effective_status(grant) != "active":
-            raise errors.INVALID_TOKEN()
+        status = effective_status(grant)
+        if status != "active":
+            raise errors.INVALID_TOKEN().because(f"the token is {status}")
         now = times.now_db()
         if grant.not_before is not None and grant.not_before > now:
-            raise errors.INVALID_TOKEN()
+            raise errors.INVALID_TOKEN().because(
+                f"the token is not valid before {times.wire(grant.not_before)}"
+            )
         if not ip_allowed(grant.condition, client_ip):
             raise errors.BAD_LOCATION(ip=client_ip)
         if grant.kind == "user":

@@ -99,6 +99,8 @@ class App:
         if req.method == "HEAD":
             response.body = b""
         out = [*BASE_HEADERS, (b"cf-ray", ray.encode()), *response.headers]
+        if response.content_type is not None:  # BASE_HEADERS[0] is the JSON type
+            out[0] = (b"content-type", response.content_type.encode("latin-1"))
         await send(
             {"type": "http.response.start", "status": response.status, "headers": out}
         )

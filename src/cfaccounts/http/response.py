@@ -32,7 +32,7 @@ def new_ray(colo: str) -> str:
 
 
 class Response:
-    __slots__ = ("body", "headers", "status")
+    __slots__ = ("body", "content_type", "error", "headers", "status")
 
     def __init__(
         self,
@@ -43,6 +43,10 @@ class Response:
         self.status = status
         self.body = body
         self.headers = headers if headers is not None else []
+        # None means application/json, as every API reply
+        self.content_type: str | None = None
+        # the error this response answers, for the hooks that log it
+        self.error: ApiError | None = None
 
     def header(self, name: str, value: str) -> Response:
         self.headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
@@ -108,6 +112,7 @@ def error(exc: ApiError) -> Response:
             }
         ),
     )
+    resp.error = exc
     for name, value in exc.headers.items():
         resp.header(name, value)
     return resp

@@ -1,0 +1,129 @@
+"""The recent-request log: a bounded in-memory ring, filled by an ``on_request`` hook.
+
+Each entry keeps what a person needs to understand a call, refusals above all: the
+route, status, error code, credential kind and id (never a secret), latency, cf-ray, and
+for a refusal the decision behind it — which permission groups the route accepts, what
+the credential held, which policy or condition decided.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import deque
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .. import times
+
+if TYPE_CHECKING:
+    from ..catalog import Catalogue
+    from ..http.request import Request
+    from ..http.response import Response
+
+
+class RequestLog:
+    """The last ``size`` requests, newest last. Appending is O(1) and takes a lock only
+    for the sequence number, so it costs next to nothing per request."""
+
+    def __init__(self, size: int, catalogue: Catalogue) -> None:
+        self.size = size
+        self.catalogue = catalogue
+        self._entries: deque[dict[str, Any]] = deque(maxlen=max(size, 1))
+        self._seq = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def hook(self, req: Request, resp: Response, elapsed: float) -> None:
+        path = req.path.split("?", 1)[0]
+        if path.startswith("/_cfaccounts"):
+            return  # the dashboard's own traffic would drown everything else
+        principal = req.principal
+        error = resp.error
+        entry: dict[str, Any] = {
+            "time": times.wire(times.now_db()),
+            "method": req.method,
+            "path": path,
+            "route": req.route.template if req.route else None,
+            "operation": req.route.operation_id if req.route else None,
+            "status": resp.status,
+            "error_code": error.code if error is not None else None,
+            "error_message": error.message if error is not None else None,
+            "credential_kind": principal.kind if principal else _attempted(req),
+            "credential_id": principal.credential_id if principal else None,
+            "latency_ms": round(elapsed * 1000, 2),
+            "ray": req.ray,
+            "decision": self._decision(req, error),
+        }
+        with self._lock:
+            entry["seq"] = next(self._seq)
+            self._entries.append(entry)
+
+    def _decision(self, req: Request, error: Any) -> dict[str, Any] | None:
+        decision = req.decision
+        route = req.route
+        accepted = self._names(route.groups) if route else []
+        if decision is not None:
+            described = decision.describe()
+            described["needed"] = self._names(decision.needed)
+            described["held"] = self._names(decision.held)
+            described["accepted"] = accepted
+            return described
+        if error is not None and req.route is not None:
+            return {
+                "allowed": False,
+                "reason": getattr(error, "reason", None) or error.message,
+                "accepted": accepted,
+                "needed": accepted,
+                "held": [],
+                "policy_id": None,
+            }
+        return None
+
+    def _names(self, ids: Iterable[str]) -> list[str]:
+        groups = self.catalogue.groups_by_id
+        return sorted(groups[g].name if g in groups else g for g in ids)
+
+    def entries(
+        self,
+        *,
+        status: str | None = None,
+        credential: str | None = None,
+        path: str | None = None,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        """Newest first, filtered: ``status`` is a code ("403") or a class ("4xx");
+        ``credential`` matches the kind or the id; ``path`` is a substring."""
+        out = []
+        for entry in reversed(self._entries):
+            if status and not _status_matches(entry["status"], status):
+                continue
+            if credential and credential not in (
+                entry["credential_kind"],
+                entry["credential_id"],
+            ):
+                continue
+            if path and path not in entry["path"]:
+                continue
+            out.append(entry)
+            if len(out) >= limit:
+                break
+        return out
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def _status_matches(status: int, wanted: str) -> bool:
+    wanted = wanted.strip().lower()
+    if len(wanted) == 3 and wanted.endswith("xx"):
+        return str(status)[0] == wanted[0]
+    return str(status) == wanted
+
+
+def _attempted(req: Request) -> str | None:
+    headers = req.headers
+    if "x-auth-email" in headers or "x-auth-key" in headers:
+        return "api_key"
+    if "authorization" in headers:
+        return "token"
+    return None

@@ -1,0 +1,122 @@
+"""The dashboard in a real headless browser (Debian's Chromium driven by Playwright):
+sign in, see the seeded account, read why a call was refused, disable a token and watch
+the next call fail, reset."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ..conftest import (
+    ADMIN_TOKEN,
+    DEMO_ACCOUNT,
+    DEMO_ACCOUNT_TOKEN,
+    RunningServer,
+    bearer,
+)
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"), reason="Chromium is not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    assert CHROMIUM, "CI must install Debian's chromium package"
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server: RunningServer):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(server.url + "/_cfaccounts/ui")
+    yield page
+    context.close()
+
+
+def sign_in(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_label("Admin token").fill(ADMIN_TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("tab", name="Accounts").wait_for()
+
+
+def test_wrong_token_is_refused_with_the_server_message(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_label("Admin token").fill("not-the-token")
+    page.get_by_role("button", name="Sign in").click()
+    playwright.expect(page.locator("#message")).to_contain_text("Authentication error")
+
+
+def test_sign_in_and_see_the_seeded_account(page) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page)
+    row = page.get_by_role("row", name="Demo Account")
+    playwright.expect(row).to_be_visible()
+    row.click()
+    playwright.expect(page.get_by_text("account settings reader")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-account.png"), full_page=True)
+
+
+def test_a_refused_call_opens_to_its_reason(page, server: RunningServer) -> None:  # type: ignore[no-untyped-def]
+    server.app.services.request_log.clear()
+    httpx.get(
+        f"{server.base_url}/accounts/{'e' * 32}", headers=bearer(DEMO_ACCOUNT_TOKEN)
+    )
+    sign_in(page)
+    page.get_by_role("tab", name="Requests").click()
+    page.get_by_label("Status", exact=True).select_option("4xx")
+    page.get_by_role("button", name="Filter").click()
+    row = page.get_by_role("row", name="403")
+    row.click()
+    decision = page.locator(".decision")
+    playwright.expect(decision).to_contain_text("account token of another account")
+    playwright.expect(decision).to_contain_text("Account Settings Read")
+    page.screenshot(path=str(ARTIFACTS / "dashboard-requests.png"), full_page=True)
+
+
+def test_disable_a_token_then_reset(page, server: RunningServer) -> None:  # type: ignore[no-untyped-def]
+    details = f"{server.base_url}/accounts/{DEMO_ACCOUNT}"
+    assert httpx.get(details, headers=bearer(DEMO_ACCOUNT_TOKEN)).status_code == 200
+    sign_in(page)
+    page.get_by_role("row", name="Demo Account").click()
+    page.get_by_role("button", name="Disable token account settings reader").click()
+    playwright.expect(page.locator("#message")).to_contain_text("is now disabled")
+    assert httpx.get(details, headers=bearer(DEMO_ACCOUNT_TOKEN)).status_code == 401
+    page.get_by_role("tab", name="Actions").click()
+    page.get_by_role("button", name="Reset to the start-up seeds…").click()
+    playwright.expect(page.locator("#message")).to_contain_text("Reset done")
+    assert httpx.get(details, headers=bearer(DEMO_ACCOUNT_TOKEN)).status_code == 200
+
+
+def test_keyboard_moves_between_views(page) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page)
+    page.get_by_role("tab", name="Accounts").focus()
+    page.keyboard.press("ArrowRight")
+    playwright.expect(page.get_by_role("tab", name="Users")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    playwright.expect(page.get_by_role("heading", name="Users")).to_be_visible()
