@@ -15,6 +15,7 @@ import orjson
 
 from .. import errors, times
 from ..storage.database import Database
+from ..tokens.usage import UsageRecorder
 from . import store
 from .policy import ip_allowed
 from .principal import Principal, TokenGrant
@@ -31,6 +32,9 @@ class Authenticator:
     def __init__(self, db: Database, hasher: SecretHasher) -> None:
         self.db = db
         self.hasher = hasher
+        # Every successful token authentication is a use of the token; the recorder
+        # writes last_used_on behind the request.
+        self.usage = UsageRecorder(db)
 
     def authenticate(self, headers: Mapping[str, str], client_ip: str) -> Principal:
         email = headers.get("x-auth-email")
@@ -108,6 +112,7 @@ class Authenticator:
             )
         if not ip_allowed(grant.condition, client_ip):
             raise errors.BAD_LOCATION(ip=client_ip)
+        self.usage.touch(grant.id)
         if grant.kind == "user":
             return Principal("user_token", grant.user_id, email, grant)
         return Principal("account_token", None, None, grant)

@@ -1,10 +1,14 @@
 """Token policies and conditions: checked and put in canonical form before they are
 stored, and shaped for the wire when they are read.
 
-Canonical form: every policy has an id; ``permission_groups`` are sorted by id and
-unique (the real API returns them so, and Terraform's diffing depends on it);
-``resources`` keep the simple or the nested shape they were given; a condition is stored
-under ``request_ip`` whichever spelling came in.
+Canonical form: every policy has an id, unique within its token (a policy given
+without one keeps the id of an identical stored policy, so re-sending a token's policies
+does not churn their ids); ``permission_groups`` are sorted by id and unique (the real
+API returns them so, and Terraform's diffing depends on it) and keep only their ids
+(``meta`` is dropped, ``name`` is added back on the way out); ``resources`` keep the
+simple (``{key: "*"}``) or the nested (``{account key: {zone key: "*"}}``) shape they
+were given, but not both in one policy, which no client model can read back; a
+condition is stored under ``request_ip`` whichever spelling came in.
 """
 
 from __future__ import annotations
@@ -24,13 +28,20 @@ class PolicyError(ValueError):
 
 
 def normalize_policies(
-    value: Any, catalogue: Catalogue, *, where: str = "policies"
+    value: Any,
+    catalogue: Catalogue,
+    *,
+    where: str = "policies",
+    previous: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
+    """Check ``value`` and return it in canonical form, or raise PolicyError naming
+    the offending field. ``previous`` are the policies stored before an update, whose
+    ids are kept for policies that come back unchanged and without an id."""
     if not isinstance(value, list) or not value:
         raise PolicyError(f"{where}: must be a non-empty list of policies")
     if len(value) > MAX_POLICIES:
         raise PolicyError(f"{where}: at most {MAX_POLICIES} policies")
-    out = []
+    out: list[dict[str, Any]] = []
     for i, policy in enumerate(value):
         here = f"{where}[{i}]"
         if not isinstance(policy, dict):
@@ -42,7 +53,7 @@ def normalize_policies(
         groups = _groups(policy.get("permission_groups"), catalogue, here)
         pid = policy.get("id")
         if not (isinstance(pid, str) and is_id(pid)):
-            pid = new_id()
+            pid = None  # ids are the server's to give; a malformed one is ignored
         out.append(
             {
                 "id": pid,
@@ -51,7 +62,40 @@ def normalize_policies(
                 "permission_groups": groups,
             }
         )
+    _assign_ids(out, previous or [])
     return out
+
+
+def _assign_ids(policies: list[dict[str, Any]], previous: list[dict[str, Any]]) -> None:
+    """Give every policy a unique id: the one it came with (the first of a repeated
+    id keeps it), else that of an identical stored policy, else a new one."""
+    taken: set[str] = set()
+    for p in policies:
+        if p["id"] in taken:
+            p["id"] = None
+        elif p["id"] is not None:
+            taken.add(p["id"])
+    for p in policies:
+        if p["id"] is None:
+            match = next(
+                (
+                    old["id"]
+                    for old in previous
+                    if old.get("id") not in taken and _same_policy(old, p)
+                ),
+                None,
+            )
+            pid = match or new_id()
+            p["id"] = pid
+            taken.add(pid)
+
+
+def _same_policy(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return bool(
+        a.get("effect") == b["effect"]
+        and a.get("resources") == b["resources"]
+        and a.get("permission_groups") == b["permission_groups"]
+    )
 
 
 def _resources(value: Any, where: str) -> dict[str, Any]:
@@ -59,21 +103,29 @@ def _resources(value: Any, where: str) -> dict[str, Any]:
         raise PolicyError(f"{where}: must be a non-empty object of resource: '*'")
     if len(value) > MAX_RESOURCES:
         raise PolicyError(f"{where}: at most {MAX_RESOURCES} resources")
+    nested = None
     for key, inner in value.items():
         if not key or len(key) > 255:
             raise PolicyError(f"{where}: resource names must be 1 to 255 characters")
-        if isinstance(inner, str):
-            continue
-        if isinstance(inner, dict) and inner:
+        if inner == "*":
+            shape = False
+        elif isinstance(inner, dict) and inner:
             for k2, v2 in inner.items():
-                if not isinstance(v2, str) or not k2 or len(k2) > 255:
+                if v2 != "*" or not k2 or len(k2) > 255:
                     raise PolicyError(
                         f"{where}.{key}: nested resources must map names to '*'"
                     )
-            continue
-        raise PolicyError(
-            f"{where}.{key}: must be '*' or an object of nested resources"
-        )
+            shape = True
+        else:
+            raise PolicyError(
+                f"{where}.{key}: must be '*' or an object of nested resources"
+            )
+        if nested is not None and shape != nested:
+            raise PolicyError(
+                f"{where}: use either simple ('*') or nested resources in one policy, "
+                "not both"
+            )
+        nested = shape
     return dict(value)
 
 

@@ -1,0 +1,145 @@
+"""When each token was last used, recorded behind the request.
+
+Writing ``last_used_on`` on every request would turn every read into a database write.
+Instead, authentication notes the use in memory (a dict assignment under a lock), and a
+small background thread writes the notes down in one transaction, at most once per
+interval (a second): a use reaches the database at most about an interval late, and a
+busy token costs one write per interval whatever its request rate. Reads in the same
+process see uses that are not written yet (``pending``).
+
+A use is written only if it is later than the stored one and not earlier than the
+token's ``issued_on``, so a note made before a token was deleted and seeded again under
+the same id never lands on the new token. Notes not yet written when the process dies
+are lost, which costs at most an interval of ``last_used_on`` precision.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import BindParameter, and_, bindparam, or_, update
+
+from .. import times
+from ..storage import schema as s
+from ..storage.database import Database
+
+log = logging.getLogger("cfaccounts.tokens")
+
+FLUSH_INTERVAL = 1.0
+
+
+def _stamp(epoch: float) -> str:
+    return times.to_db(datetime.fromtimestamp(epoch, UTC))
+
+
+class UsageRecorder:
+    """Write-behind ``last_used_on`` for tokens. ``touch`` is the hot path."""
+
+    def __init__(self, db: Database, interval: float = FLUSH_INTERVAL) -> None:
+        self._db = db
+        self._interval = interval
+        self._lock = threading.Lock()
+        self._pending: dict[str, float] = {}
+        self._writing: dict[str, float] = {}
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._last_flush = 0.0
+
+    def touch(self, token_id: str) -> None:
+        """Note that ``token_id`` was used now."""
+        now = time.time()
+        with self._lock:
+            if not self._pending:
+                self._wake.set()
+            self._pending[token_id] = now
+            if self._thread is None:
+                self._start()
+
+    def pending(self, token_id: str) -> str | None:
+        """The last use of a token not yet written to the database, if any."""
+        with self._lock:
+            epoch = self._pending.get(token_id) or self._writing.get(token_id)
+        return None if epoch is None else _stamp(epoch)
+
+    def flush(self) -> None:
+        """Write every noted use now (the background thread calls this)."""
+        with self._lock:
+            batch, self._pending = self._pending, {}
+            self._writing.update(batch)
+            self._wake.clear()
+        self._last_flush = time.monotonic()
+        if not batch:
+            return
+        try:
+            self._write(batch)
+        except Exception:  # the database may be down; try these again next round
+            log.warning("could not record token use; will retry", exc_info=True)
+            with self._lock:
+                for token_id, epoch in batch.items():
+                    if self._pending.get(token_id, 0.0) < epoch:
+                        self._pending[token_id] = epoch
+                self._wake.set()
+        finally:
+            with self._lock:
+                for token_id, epoch in batch.items():
+                    if self._writing.get(token_id) == epoch:
+                        del self._writing[token_id]
+
+    def close(self) -> None:
+        """Stop the background thread and write what is left."""
+        with self._lock:
+            self._closed = True
+            thread = self._thread
+            self._wake.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(5)
+        self.flush()
+
+    def _start(self) -> None:
+        # Called with the lock held, on the first use.
+        if self._closed:
+            return
+        self._thread = threading.Thread(
+            target=self._run, name="cfaccounts-token-usage", daemon=True
+        )
+        self._thread.start()
+        atexit.register(self.close)
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            if self._closed:
+                return
+            # Gather uses until an interval has passed since the last write.
+            delay = self._last_flush + self._interval - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            if self._closed:
+                return
+            self.flush()
+
+    def _write(self, batch: dict[str, float]) -> None:
+        t = s.tokens.c
+        stamp: BindParameter[str] = bindparam("stamp")
+        stmt = (
+            update(s.tokens)
+            .where(
+                and_(
+                    t.id == bindparam("token_id"),
+                    t.issued_on <= stamp,
+                    or_(t.last_used_on.is_(None), t.last_used_on < stamp),
+                )
+            )
+            .values(last_used_on=stamp)
+        )
+        rows = [
+            {"token_id": token_id, "stamp": _stamp(epoch)}
+            for token_id, epoch in sorted(batch.items())
+        ]
+        with self._db.write() as conn:
+            conn.execute(stmt, rows)
