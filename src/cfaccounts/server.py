@@ -16,7 +16,7 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors.multiprocess import Multiprocess
 
-from . import __version__
+from . import __version__, observability
 from .api import admin_routes, api_routes
 from .config import Settings
 from .dashboard.requestlog import RequestLog
@@ -81,27 +81,17 @@ def build_app(settings: Settings, *, seed: bool = True) -> App:
     services = Services.build(settings, db)
     if seed:
         services.seed_report = load_startup_seeds(services)
-    app = App(services, api_routes(), [*admin_routes(), *dashboard.routes])
+    metrics = observability.metrics_for(settings)
+    app = App(
+        services,
+        api_routes(),
+        [*admin_routes(), *dashboard.routes, *observability.routes(metrics)],
+    )
     if settings.request_log_size > 0:
         services.request_log = RequestLog(settings.request_log_size, services.catalogue)
         app.on_request.append(services.request_log.hook)
-    app.on_request.append(_access_log)
+    observability.install(app, metrics)
     return app
-
-
-def _access_log(req: Any, resp: Any, elapsed: float) -> None:
-    if not log.isEnabledFor(logging.INFO):
-        return
-    principal = req.principal
-    log.info(
-        "%s %s %s %.1fms cf-ray=%s credential=%s",
-        req.method,
-        req.route.template if req.route else req.path.split("?", 1)[0],
-        resp.status,
-        elapsed * 1000,
-        req.ray,
-        f"{principal.kind}:{principal.credential_id}" if principal else "-",
-    )
 
 
 def banner(app: App, url: str, out: TextIO = sys.stdout) -> None:
@@ -112,6 +102,7 @@ def banner(app: App, url: str, out: TextIO = sys.stdout) -> None:
         f"  API base URL   {url}{settings.prefix}",
         f"  database       {services.db.display_url()}",
         f"  admin API      {'on' if settings.admin_token else 'off (no admin token)'}",
+        *observability.banner_lines(app, url),
     ]
     report = services.seed_report
     if settings.demo:
@@ -161,10 +152,12 @@ def run(settings: Settings) -> None:
     host, port = sock.getsockname()[:2]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     banner(app, url)
+    observability.log_startup(app, url)
     if settings.workers > 1:
         # The supervisor keeps no connection: the workers open their own.
         app.services.db.dispose()
-        _run_workers(settings, sock)
+        with observability.shared_metrics_dir():
+            _run_workers(settings, sock)
         return
     server = uvicorn.Server(_uvicorn_config(app, settings))
     with _exit_quietly_on_signals():
@@ -182,6 +175,7 @@ def _uvicorn_config(app: Any, settings: Settings, **extra: Any) -> uvicorn.Confi
         server_header=False,
         lifespan="on",
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
+        log_config=None,  # our handler formats uvicorn's records too
         **extra,
     )
 
@@ -212,11 +206,9 @@ class WorkerApp:
         self.settings = settings.with_(migrate=False, workers=1)
 
     def __call__(self) -> App:
-        logging.basicConfig(
-            level=self.settings.log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
+        observability.configure_logging(
+            self.settings.log_level, self.settings.log_format
         )
-        logging.getLogger("alembic").setLevel(logging.WARNING)
         return build_app(self.settings, seed=False)
 
 

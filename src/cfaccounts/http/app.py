@@ -177,7 +177,6 @@ class App:
             )
             req.decision = decision
             if not decision.allowed:
-                log.debug("refused (cf-ray %s): %s", req.ray, decision.describe())
                 raise errors.UNAUTHORIZED()
         elif access is Access.USER:
             if not principal.is_user_level:
@@ -185,5 +184,4 @@ class App:
             decision = services.authorizer.on_user(principal, route.groups)
             req.decision = decision
             if not decision.allowed:
-                log.debug("refused (cf-ray %s): %s", req.ray, decision.describe())
                 raise errors.UNAUTHORIZED()
