@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from .accounts.routes import routes as accounts
 from .admin.routes import routes as admin
+from .audit.routes import routes as audit
 from .http.routing import Route
 from .iam.routes import routes as iam
+from .members.routes import routes as members
 from .roles.routes import routes as roles
 from .tokens.routes import routes as tokens
 
 
 def api_routes() -> list[Route]:
     """Every ``/client/v4`` route."""
-    return [*accounts.routes, *roles.routes, *iam.routes, *tokens.routes]
+    return [
+        *accounts.routes,
+        *members.routes,
+        *roles.routes,
+        *iam.routes,
+        *tokens.routes,
+        *audit.routes,
+    ]
 
 
 def admin_routes() -> list[Route]:

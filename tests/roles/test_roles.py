@@ -100,7 +100,8 @@ def test_custom_role_written_with_edit_is_served_with_write_too(
     assert role is not None
     assert role.permissions.dns_records is not None
     assert role.permissions.dns_records.write is True
-    assert role.model_dump(exclude_none=True)["permissions"]["dns_records"]["edit"] is True
+    grant = role.model_dump(exclude_none=True)["permissions"]["dns_records"]
+    assert grant == {"read": True, "write": True, "edit": True}
 
 
 async def test_async_client_lists_and_reads_roles(server: RunningServer) -> None:

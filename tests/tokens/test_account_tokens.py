@@ -3,6 +3,8 @@ HTTP: create, use, update, disable, roll, delete, and what each answers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cloudflare
 import httpx
 import orjson
@@ -17,7 +19,6 @@ from ..conftest import (
     bearer,
     error_codes,
     key_headers,
-    sdk,
 )
 from .helpers import (
     ACCOUNT_KEY,
@@ -33,8 +34,10 @@ from .helpers import (
 TOKEN_ADMIN = [on_account("Account API Tokens Write", "Account Settings Read")]
 
 
-def test_lifecycle_with_the_sync_sdk(server: RunningServer) -> None:
-    admin = sdk(server, **KEY)
+def test_lifecycle_with_the_sync_sdk(
+    client: Callable[..., cloudflare.Cloudflare],
+) -> None:
+    admin = client(**KEY)
     made = admin.accounts.tokens.create(
         account_id=DEMO_ACCOUNT, name="ci deploy", policies=TOKEN_ADMIN
     )
@@ -46,7 +49,7 @@ def test_lifecycle_with_the_sync_sdk(server: RunningServer) -> None:
     assert made.last_used_on is None
 
     # The new token works at once, for what its policies grant.
-    own = sdk(server, api_token=made.value)
+    own = client(api_token=made.value)
     account = own.accounts.get(account_id=DEMO_ACCOUNT)
     assert account is not None and account.id == DEMO_ACCOUNT
     seen = own.accounts.tokens.get(made.id, account_id=DEMO_ACCOUNT)
@@ -82,7 +85,7 @@ def test_lifecycle_with_the_sync_sdk(server: RunningServer) -> None:
     assert new_value != made.value
     with pytest.raises(cloudflare.AuthenticationError):
         own.accounts.get(account_id=DEMO_ACCOUNT)
-    rolled = sdk(server, api_token=new_value)
+    rolled = client(api_token=new_value)
     assert rolled.accounts.tokens.get(made.id, account_id=DEMO_ACCOUNT) is not None
 
     deleted = admin.accounts.tokens.delete(made.id, account_id=DEMO_ACCOUNT)

@@ -1,0 +1,1 @@
+"""Account members: list, add (or invite), details, update, remove."""
