@@ -65,3 +65,11 @@ def state(req: Request) -> Response:
     with req.services.db.read() as conn:
         doc = export_state(conn)
     return raw_json(200, {"success": True, "errors": [], "messages": [], "result": doc})
+
+
+@routes.get("/openapi.json", operation_id="cfaccounts-openapi", access=Access.PUBLIC)
+def openapi_document(req: Request) -> Response:
+    """This server's OpenAPI 3.0.3 document, generated from its routes."""
+    from ..openapi.serve import document_bytes
+
+    return Response(200, document_bytes(req.services.settings.prefix))

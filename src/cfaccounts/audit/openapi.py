@@ -1,9 +1,12 @@
-"""The OpenAPI description of the v1 audit-log list, which the shipped reference
-document does not carry; the served document takes it from the route."""
+"""OpenAPI fields of the audit-log routes that the shipped reference document does
+not carry: the whole v1 list, and the ``.not`` filters of v2 (the reference leaves
+them out). The served document takes them from the routes."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from .query import V2_FILTERS
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -110,4 +113,35 @@ V1_OPENAPI: dict[str, Any] = {
             },
         }
     },
+}
+
+
+def _not_filter(name: str) -> dict[str, Any]:
+    spec = V2_FILTERS[name]
+    item: dict[str, Any] = {
+        "type": "integer" if name == "raw_status_code" else "string"
+    }
+    if spec.choices:
+        item["enum"] = list(spec.choices)
+    return {
+        "in": "query",
+        "name": f"{name}.not",
+        "schema": {"type": "array", "items": item},
+        "explode": True,
+        "description": f"Excludes the events whose {name} is one of these values.",
+    }
+
+
+V2_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "query",
+            "name": "audit_log_id",
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "explode": True,
+            "deprecated": True,
+            "description": "The former name of id.",
+        },
+        *(_not_filter(name) for name in V2_FILTERS if name != "audit_log_id"),
+    ]
 }

@@ -8,7 +8,7 @@ from ..http import Access, Request, Response, RouteTable, page
 from ..http.params import direction, pagination
 from ..http.response import raw_json
 from . import query, store, wire
-from .openapi import V1_OPENAPI
+from .openapi import V1_OPENAPI, V2_OPENAPI
 
 routes = RouteTable()
 
@@ -20,6 +20,7 @@ READ_GROUPS = groups("Account Settings Write", "Account Settings Read")
     operation_id="audit-logs-v2-get-account-audit-logs",
     access=Access.ACCOUNT,
     groups=READ_GROUPS,
+    openapi=V2_OPENAPI,
 )
 def list_audit_logs_v2(req: Request) -> Response:
     """Get account audit logs (Version 2)"""
