@@ -461,3 +461,20 @@ def test_failures_use_the_common_envelope_which_the_v2_schema_accepts(
     # envelope's code, messages and result are extra keys it allows.
     assert body["success"] is False and body["result"] is None
     assert all(isinstance(e["message"], str) and e["code"] for e in body["errors"])
+
+
+@pytest.mark.usefixtures("varied")
+def test_the_sdk_sends_positive_filters_as_extra_query(server: RunningServer) -> None:
+    events = list(
+        _key_client(server).accounts.logs.audit.list(
+            account_id=DEMO_ACCOUNT,
+            extra_query={"action_type": ["create", "delete"]},
+            **WINDOW,
+        )
+    )
+    assert sorted(e.action.type for e in events if e.action) == [
+        "create",
+        "create",
+        "delete",
+        "delete",
+    ]

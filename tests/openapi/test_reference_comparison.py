@@ -24,6 +24,14 @@ EXTRA_OPERATIONS: dict[tuple[str, str], str] = {
         "the v1 audit log: the reference leaves it out, the SDK still calls it "
         "(client.audit_logs.list)"
     ),
+    ("GET", AUDIT_V2 + "/product_categories"): (
+        "audit product categories: in the SDK "
+        "(client.accounts.logs.audit.product_categories), not in the reference"
+    ),
+    ("GET", AUDIT_V2 + "/{id}/history"): (
+        "a resource's audit history: in the SDK "
+        "(client.accounts.logs.audit.history), not in the reference"
+    ),
     ("GET", "/accounts/{account_id}/iam/permission_groups"): (
         "IAM permission groups: in the SDK (client.iam.permission_groups), not in "
         "the reference"
@@ -36,6 +44,15 @@ EXTRA_OPERATIONS: dict[tuple[str, str], str] = {
         "reference"
     ),
     ("GET", "/accounts/{account_id}/iam/resource_groups/{resource_group_id}"): (
+        "IAM resource groups: in the SDK, not in the reference"
+    ),
+    ("POST", "/accounts/{account_id}/iam/resource_groups"): (
+        "IAM resource groups: in the SDK, not in the reference"
+    ),
+    ("PUT", "/accounts/{account_id}/iam/resource_groups/{resource_group_id}"): (
+        "IAM resource groups: in the SDK, not in the reference"
+    ),
+    ("DELETE", "/accounts/{account_id}/iam/resource_groups/{resource_group_id}"): (
         "IAM resource groups: in the SDK, not in the reference"
     ),
     ("GET", "/memberships"): "memberships: in the SDK (client.memberships) only",

@@ -145,3 +145,103 @@ V2_OPENAPI: dict[str, Any] = {
         *(_not_filter(name) for name in V2_FILTERS if name != "audit_log_id"),
     ]
 }
+
+
+def _envelope(result: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "200": {
+            "description": "Successful response",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["success", "errors", "result"],
+                        "properties": {
+                            "success": {"type": "boolean", "enum": [True]},
+                            "errors": {"type": "array", "items": {"type": "object"}},
+                            "messages": {"type": "array", "items": {"type": "object"}},
+                            "result": result,
+                            "result_info": info,
+                        },
+                    }
+                }
+            },
+        }
+    }
+
+
+_PRODUCT = {
+    "type": "object",
+    "properties": {"label": {"type": "string"}, "value": {"type": "string"}},
+}
+
+CATEGORIES_OPENAPI: dict[str, Any] = {
+    "tags": ["Audit Logs"],
+    "description": (
+        "The product categories the product_category filter of the v2 list takes, "
+        "and the resource products each one expands to."
+    ),
+    "responses": _envelope(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "label": {"type": "string"},
+                    "value": {"type": "string"},
+                    "products": {"type": "array", "items": _PRODUCT},
+                },
+            },
+        },
+        {"type": "object"},
+    ),
+}
+
+HISTORY_OPENAPI: dict[str, Any] = {
+    "tags": ["Audit Logs"],
+    "description": (
+        "The events that changed the resource of the given event, within the "
+        "since/before window, cursor-paged like the list."
+    ),
+    "parameters": [
+        {
+            "in": "query",
+            "name": name,
+            "required": name != "cursor",
+            "schema": {"type": "string"},
+            "description": description,
+        }
+        for name, description in (
+            ("action_time", "The action.time of the event named by id."),
+            ("since", "A date (2019-04-30) or RFC 3339 time; inclusive."),
+            ("before", "A date (2019-04-30) or RFC 3339 time; exclusive."),
+            ("cursor", "The cursor of the previous page."),
+        )
+    ]
+    + [
+        {
+            "in": "query",
+            "name": "direction",
+            "schema": {"type": "string", "enum": ["desc", "asc"], "default": "desc"},
+        },
+        {
+            "in": "query",
+            "name": "limit",
+            "schema": {"type": "number", "minimum": 1, "maximum": 1000, "default": 100},
+        },
+    ],
+    "responses": _envelope(
+        {"type": "array", "items": {"$ref": "#/components/schemas/aaaAuditLogsV2"}},
+        {
+            "type": "object",
+            "properties": {
+                "count": {"type": "string"},
+                "cursor": {"type": "string"},
+                "history_status": {
+                    "type": "string",
+                    "enum": ["exact", "approximate", "unavailable"],
+                },
+            },
+        },
+    ),
+}

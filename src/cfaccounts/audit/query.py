@@ -27,6 +27,7 @@ from .. import errors, times
 from ..http.params import flag
 from ..http.request import Request
 from ..storage import schema as s
+from . import categories
 
 t = s.audit_logs
 
@@ -204,13 +205,33 @@ def _matches(spec: ArrayFilter, values: list[Any]) -> ColumnElement[bool]:
     return column.in_(values)
 
 
+def _categories(req: Request) -> ColumnElement[bool] | None:
+    """``product_category`` (repeatable): the events of the products its categories
+    expand to, together with any explicit ``resource_product`` values."""
+    wanted: list[str] = []
+    for raw in req.query.get("product_category", ()):
+        if raw == "":
+            continue
+        found = categories.products(raw)
+        if found is None:
+            raise bad("product_category", f"has no category {raw!r}")
+        wanted.extend(found)
+    if not wanted:
+        return None
+    explicit = [v for v in req.query.get("resource_product", ()) if v]
+    return t.c.resource_product.in_(sorted({*wanted, *explicit}))
+
+
 def v2_filters(req: Request) -> list[ColumnElement[bool]]:
     """The conditions of every array filter and its ``.not`` form in the query."""
     out: list[ColumnElement[bool]] = []
+    by_category = _categories(req)
     for name, spec in V2_FILTERS.items():
         include = _values(req, name, spec)
         exclude = _values(req, name + ".not", spec)
-        if include:
+        if by_category is not None and name == "resource_product":
+            out.append(by_category)  # a union with the explicit products
+        elif include:
             out.append(_matches(spec, include))
         if not exclude:
             continue

@@ -81,3 +81,18 @@ def v1_page(
         select(t).where(t.c.seq.in_(wanted)).order_by(_ordered(descending))
     )
     return len(seqs), list(rows)
+
+
+def event(conn: Connection, account_id: str, event_id: str) -> Row[Any] | None:
+    """One event of the account by id."""
+    return conn.execute(
+        select(t).where(t.c.account_id == account_id, t.c.id == event_id)
+    ).first()
+
+
+def same_resource(source: Row[Any]) -> list[ColumnElement[bool]]:
+    """Conditions for the events that changed the resource ``source`` changed."""
+    return [
+        t.c.resource_type == source.resource_type,
+        t.c.resource_id == source.resource_id,
+    ]
