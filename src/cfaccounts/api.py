@@ -5,6 +5,7 @@ from __future__ import annotations
 from .accounts.routes import routes as accounts
 from .admin.routes import routes as admin
 from .audit.routes import routes as audit
+from .faults.routes import routes as faults_admin
 from .http.routing import Route
 from .iam.routes import routes as iam
 from .members.routes import routes as members
@@ -26,4 +27,4 @@ def api_routes() -> list[Route]:
 
 def admin_routes() -> list[Route]:
     """Every ``/_cfaccounts`` route."""
-    return [*admin.routes]
+    return [*admin.routes, *faults_admin.routes]

@@ -50,6 +50,25 @@ def main() -> None:
     help="Bearer token that unlocks the admin API under /_cfaccounts.",
 )
 @click.option(
+    "--admin-allow-remote",
+    is_flag=True,
+    default=None,
+    help="Let clients other than loopback reach the admin API (never on a network "
+    "you do not trust) [env CFACCOUNTS_ADMIN_ALLOW_REMOTE].",
+)
+@click.option(
+    "--rate-limit",
+    metavar="default|QUOTA/SECONDS|off",
+    help="Limit requests per user and per account token as the real API does: "
+    "'default' is 1200 per 300 s [default: off; env CFACCOUNTS_RATE_LIMIT].",
+)
+@click.option(
+    "--redis-url",
+    help="Count rate limits in this Redis (redis://127.0.0.1:6379/0), shared by "
+    "every worker and server using it [default: each process counts on its own; "
+    "env CFACCOUNTS_REDIS_URL].",
+)
+@click.option(
     "--prefix", help="Path prefix of the API [default: /client/v4]; '' for none."
 )
 @click.option(
@@ -87,6 +106,12 @@ def serve(**options: object) -> None:
         settings = settings.with_(seeds=tuple(seeds))
     if no_migrate:
         settings = settings.with_(migrate=False)
+    from .ratelimit import Policy, PolicyError
+
+    try:
+        Policy.parse(settings.rate_limit)
+    except PolicyError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rate-limit") from None
     if options_no_metrics:
         settings = settings.with_(metrics=False)
     configure_logging(settings.log_level, settings.log_format)
@@ -138,6 +163,11 @@ def seed(files: tuple[str, ...], database_url: str | None) -> None:
     for minted in report.minted:
         click.echo(
             f"new token {minted['token_id']} ({minted['name']}): {minted['value']}"
+        )
+    if report.faults:
+        click.echo(
+            f"{len(report.faults)} fault rules checked but not stored: they apply "
+            "only to a running server (serve --seed, or POST /_cfaccounts/seed)"
         )
 
 

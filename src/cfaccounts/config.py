@@ -64,6 +64,20 @@ class Settings:
         default=True, metadata={"env": "CFACCOUNTS_METRICS", "cast": _bool}
     )
     workers: int = field(default=1, metadata={"env": "CFACCOUNTS_WORKERS", "cast": int})
+    # Rate limits: "default" (1200 per 300 s), QUOTA/SECONDS, or unset/"off".
+    rate_limit: str | None = field(
+        default=None, metadata={"env": "CFACCOUNTS_RATE_LIMIT"}
+    )
+    redis_url: str | None = field(
+        default=None, metadata={"env": "CFACCOUNTS_REDIS_URL", "secret": True}
+    )
+    redis_prefix: str = field(
+        default="cfaccounts", metadata={"env": "CFACCOUNTS_REDIS_PREFIX"}
+    )
+    admin_allow_remote: bool = field(
+        default=False,
+        metadata={"env": "CFACCOUNTS_ADMIN_ALLOW_REMOTE", "cast": _bool},
+    )
     request_log_size: int = field(
         default=1000, metadata={"env": "CFACCOUNTS_REQUEST_LOG_SIZE", "cast": int}
     )

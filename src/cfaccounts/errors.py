@@ -124,6 +124,12 @@ INVALID_REQUEST = ErrorSpec(1001, 400, "{detail}")
 BODY_TOO_LARGE = ErrorSpec(
     10413, 413, "Request body larger than {limit} bytes", cloudflare=False
 )
+HEADERS_TOO_LARGE = ErrorSpec(
+    10431,
+    431,
+    "Request headers too large: at most {count} headers and {limit} bytes",
+    cloudflare=False,
+)
 UNSUPPORTED_MEDIA_TYPE = ErrorSpec(
     10415, 415, "Request body must be application/json", cloudflare=False
 )
@@ -140,6 +146,9 @@ FORBIDDEN_ACTION = ErrorSpec(9109, 403, "{detail}")
 RATE_LIMITED = ErrorSpec(
     971, 429, "Please wait and consider throttling your request speed"
 )
+# The default of an injected fault (admin API /faults); a rule chooses its own
+# status, and may choose its own code and message.
+INJECTED_FAULT = ErrorSpec(10900, 500, "Injected fault", cloudflare=False)
 INTERNAL_ERROR = ErrorSpec(
     10500, 500, "Internal server error (cf-ray {ray})", cloudflare=False
 )

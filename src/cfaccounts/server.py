@@ -16,11 +16,12 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors.multiprocess import Multiprocess
 
-from . import __version__, observability
+from . import __version__, faults, observability, ratelimit
 from .api import admin_routes, api_routes
 from .config import Settings
 from .dashboard.requestlog import RequestLog
 from .dashboard.routes import routes as dashboard
+from .faults.rules import seed_file_rules
 from .http.app import App
 from .seeding import load_files
 from .seeding.load import LoadReport
@@ -90,6 +91,9 @@ def build_app(settings: Settings, *, seed: bool = True) -> App:
     if settings.request_log_size > 0:
         services.request_log = RequestLog(settings.request_log_size, services.catalogue)
         app.on_request.append(services.request_log.hook)
+    ratelimit.install(app)
+    services.faults.extend(seed_file_rules(startup_seed_paths(settings)))
+    faults.install(app, services.faults)
     observability.install(app, metrics)
     return app
 
@@ -103,6 +107,7 @@ def banner(app: App, url: str, out: TextIO = sys.stdout) -> None:
         f"  database       {services.db.display_url()}",
         f"  admin API      {'on' if settings.admin_token else 'off (no admin token)'}",
         *observability.banner_lines(app, url),
+        f"  rate limits    {ratelimit.describe(settings)}",
     ]
     report = services.seed_report
     if settings.demo:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .auth.authenticate import Authenticator
@@ -10,6 +10,7 @@ from .auth.authorize import Authorizer
 from .auth.secrets import SecretHasher
 from .catalog import Catalogue, catalogue
 from .config import Settings
+from .faults.registry import FaultRegistry
 from .storage.database import Database
 
 
@@ -22,6 +23,11 @@ class Services:
     authenticator: Authenticator
     authorizer: Authorizer
     seed_report: Any = None
+    # Fault rules for testing clients (admin API /_cfaccounts/faults); empty unless
+    # someone adds one, and then consulted for every API request.
+    faults: FaultRegistry = field(default_factory=FaultRegistry)
+    # The rate limiter when limits are on (its counters are cleared by a reset).
+    rate_limiter: Any = None
     # The recent-request ring behind the dashboard (None when turned off).
     request_log: Any = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import errors
+from ..faults.rules import seed_file_rules
 from ..http import Access, Request, Response, RouteTable
 from ..http.response import raw_json
 from ..seeding import SeedError, export_state, load_document
@@ -20,6 +21,7 @@ def _report(report: Any) -> dict[str, Any]:
         "members": report.members,
         "tokens": report.tokens,
         "minted_tokens": report.minted,
+        "faults": len(report.faults),
     }
 
 
@@ -37,9 +39,14 @@ def reset(req: Request) -> Response:
     """Wipe the database, then load the start-up seeds again."""
     services = req.services
     wipe(services.db)
-    from ..server import load_startup_seeds
+    from ..server import load_startup_seeds, startup_seed_paths
 
     report = load_startup_seeds(services, force=True)
+    # Fault rules go back to those of the start-up seed files (none without them).
+    services.faults.clear()
+    services.faults.extend(seed_file_rules(startup_seed_paths(services.settings)))
+    if services.rate_limiter is not None:
+        services.rate_limiter.reset()  # every budget starts again
     return raw_json(
         200, {"success": True, "errors": [], "messages": [], "result": _report(report)}
     )
@@ -54,6 +61,7 @@ def seed(req: Request) -> Response:
         report = load_document(services.db, services.hasher, services.catalogue, doc)
     except SeedError as exc:
         raise errors.INVALID_REQUEST(detail=str(exc)) from None
+    services.faults.extend(report.faults)
     return raw_json(
         200, {"success": True, "errors": [], "messages": [], "result": _report(report)}
     )
@@ -64,6 +72,8 @@ def state(req: Request) -> Response:
     """The whole state as a seed document (secrets as hashes only)."""
     with req.services.db.read() as conn:
         doc = export_state(conn)
+    if req.services.faults.rules:
+        doc["faults"] = [r.to_seed() for r in req.services.faults.rules]
     return raw_json(200, {"success": True, "errors": [], "messages": [], "result": doc})
 
 

@@ -4,6 +4,7 @@ Cloudflare envelope with the real API's headers."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -12,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from .. import errors
 from ..admin.guard import check_admin
 from ..storage.database import DatabaseUnavailable
+from .limits import MAX_HEADER_BYTES, MAX_HEADERS, check_headers
 from .request import Request
-from .response import BASE_HEADERS, Response, error, new_ray
+from .response import BASE_HEADERS, Delay, Response, error, new_ray
 from .routing import Access, Route, Router
 
 if TYPE_CHECKING:
@@ -48,7 +50,9 @@ class App:
         # Extension points, each a list of callables run in order:
         # - before_handler: after routing and the access check (req.route and
         #   req.principal are set), before the handler; may raise ApiError or return a
-        #   Response to answer instead of the handler (rate limits, fault injection).
+        #   Response to answer instead of the handler (rate limits, fault injection),
+        #   or a Delay: the app awaits it, then answers its response or runs the
+        #   handler (hooks after the one that returned it do not run).
         # - on_response: may add headers to any response before it is sent.
         # - on_request: after the response is sent (logs, metrics); must not raise.
         self.before_handler: list[Callable[[Request], Response | None]] = []
@@ -75,7 +79,10 @@ class App:
         started = time.perf_counter()
         ray = new_ray(self.colo)
         headers: dict[str, str] = {}
-        for name, value in scope["headers"]:
+        raw_headers = scope["headers"]
+        header_bytes = 0
+        for name, value in raw_headers:
+            header_bytes += len(value)
             headers[name.decode("latin-1").lower()] = value.decode("latin-1")
         client = scope.get("client")
         raw_path = scope.get("raw_path") or scope["path"].encode()
@@ -90,8 +97,17 @@ class App:
             ray=ray,
         )
         try:
+            if (
+                header_bytes > MAX_HEADER_BYTES
+                or len(raw_headers) > MAX_HEADERS
+                or len(headers) != len(raw_headers)  # a name came more than once
+            ):
+                check_headers(raw_headers, header_bytes)
             req.body = await self._read_body(receive, headers)
             response = self.dispatch(req)
+            if type(response) is Delay:  # a hook asked to answer later (latency)
+                await asyncio.sleep(response.seconds)
+                response = response.then or self.resume(req)
         except errors.ApiError as exc:
             response = error(exc)
         for decorate in self.on_response:
@@ -152,14 +168,26 @@ class App:
                 if answer is not None:
                     return answer
             return route.handler(req)
-        except errors.ApiError as exc:
+        except Exception as exc:
+            return self._failure(req, exc)
+
+    def resume(self, req: Request) -> Response:
+        """Run the handler of a request that dispatch already routed and checked
+        (after a Delay), with the same mapping of failures."""
+        assert req.route is not None
+        try:
+            return req.route.handler(req)
+        except Exception as exc:
+            return self._failure(req, exc)
+
+    def _failure(self, req: Request, exc: Exception) -> Response:
+        if isinstance(exc, errors.ApiError):
             return error(exc)
-        except DatabaseUnavailable as exc:
+        if isinstance(exc, DatabaseUnavailable):
             log.warning("database unavailable (cf-ray %s): %s", req.ray, exc)
             return error(errors.DATABASE_UNAVAILABLE().with_headers(retry_after="1"))
-        except Exception:
-            log.exception("unhandled error (cf-ray %s)", req.ray)
-            return error(errors.INTERNAL_ERROR(ray=req.ray))
+        log.error("unhandled error (cf-ray %s)", req.ray, exc_info=exc)
+        return error(errors.INTERNAL_ERROR(ray=req.ray))
 
     def _check_access(self, req: Request, route: Route) -> None:
         access = route.access

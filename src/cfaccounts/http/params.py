@@ -28,7 +28,8 @@ def _number(req: Request, name: str, default: int, low: int, high: int) -> int:
         value = float(raw)
     except ValueError:
         value = float("nan")
-    if value != value or value != int(value) or not low <= value <= high:
+    # Range first: int() of an infinity ("9" * 400 reads as one) would raise.
+    if value != value or not low <= value <= high or value != int(value):
         raise errors.INVALID_PAGINATION(
             detail=f"{name} must be a whole number from {low} to {high}"
         )

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 import orjson
 
 from .. import errors
+from .limits import check_json
 
 if TYPE_CHECKING:
     from ..auth.principal import Decision, Principal
@@ -27,6 +28,7 @@ class Request:
         "path",
         "principal",
         "query_string",
+        "rate",
         "ray",
         "route",
         "services",
@@ -56,6 +58,9 @@ class Request:
         self.params: dict[str, str] = {}
         self.principal: Principal | None = None
         self.decision: Decision | None = None
+        # (requests counted in the window, seconds to its end) once rate limiting
+        # has counted this request; None when limits are off or nothing was counted.
+        self.rate: tuple[int, int] | None = None
         self._query: dict[str, list[str]] | None = None
 
     @property
@@ -68,6 +73,8 @@ class Request:
                 raise errors.INVALID_REQUEST(
                     detail="query string is not valid UTF-8"
                 ) from None
+            if "%00" in text or "\x00" in text:  # no database text takes a NUL
+                raise errors.INVALID_REQUEST(detail="query string has a NUL character")
             self._query = parse_qs(text, keep_blank_values=True)
         return self._query
 
@@ -84,9 +91,11 @@ class Request:
                 raise errors.INVALID_REQUEST(detail="a JSON request body is required")
             return None
         try:
-            return orjson.loads(self.body)
+            value = orjson.loads(self.body)
         except orjson.JSONDecodeError:
             raise errors.MALFORMED_JSON() from None
+        check_json(self.body, value)
+        return value
 
     def json_object(self, *, required: bool = True) -> dict[str, Any]:
         value = self.json(required=required)

@@ -53,6 +53,19 @@ class Response:
         return self
 
 
+class Delay(Response):
+    """Not an answer yet, returned by a before_handler hook: the app waits ``seconds``
+    without blocking other requests, then sends ``then``, or runs the route's handler
+    when ``then`` is None (the request is already routed and its access checked)."""
+
+    __slots__ = ("seconds", "then")
+
+    def __init__(self, seconds: float, then: Response | None = None) -> None:
+        super().__init__(0, b"")
+        self.seconds = seconds
+        self.then = then
+
+
 def _dumps(value: Any) -> bytes:
     return orjson.dumps(value)
 

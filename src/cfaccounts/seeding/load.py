@@ -26,6 +26,7 @@ from ..auth.secrets import (
     mint_token,
 )
 from ..catalog import Catalogue
+from ..faults.rules import FaultError, FaultRule, parse_rules
 from ..ids import derived_id, is_id, new_id
 from ..storage import schema as s
 from ..storage.database import Database
@@ -47,6 +48,9 @@ class LoadReport:
     members: int = 0
     tokens: int = 0
     minted: list[dict[str, str]] = field(default_factory=list)
+    # Fault rules of the documents: checked here, applied by the running server (they
+    # live in its memory, not in the database).
+    faults: list[FaultRule] = field(default_factory=list)
 
 
 def read_file(path: str | Path) -> dict[str, Any]:
@@ -182,6 +186,10 @@ class _Loader:
         unknown = set(doc) - {"users", "accounts", "faults"}
         if unknown:
             raise SeedError(f"document: unknown key {sorted(unknown)[0]!r}")
+        try:
+            self.report.faults.extend(parse_rules(doc.get("faults")))
+        except FaultError as exc:
+            raise SeedError(str(exc)) from None
         users = _list(doc.get("users"), "users")
         accounts = _list(doc.get("accounts"), "accounts")
         for i, user in enumerate(users):
