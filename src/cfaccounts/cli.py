@@ -132,10 +132,20 @@ def migrate(database_url: str | None) -> None:
     from .storage import migrate as migrations
     from .storage.database import Database
 
+    from sqlalchemy.exc import OperationalError
+
     db = Database(Settings.from_env(database_url=database_url).database_url)
-    before = migrations.current(db.engine)
-    migrations.upgrade(db.engine)
-    after = migrations.current(db.engine)
+    try:
+        before = migrations.current(db.engine)
+        migrations.upgrade(db.engine)
+        after = migrations.current(db.engine)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise click.ClickException(
+            f"{db.display_url()}: cannot migrate: {reason}"
+        ) from None
+    finally:
+        db.dispose()
     click.echo(f"{db.display_url()}: schema {before or 'empty'} -> {after}")
 
 

@@ -61,6 +61,7 @@ def prepare_database(settings: Settings) -> Database:
     if settings.migrate:
         migrate.upgrade(db.engine)
     elif not migrate.is_current(db.engine):
+        db.dispose()
         raise NotMigrated(
             f"the database schema is not current; run: cfaccounts migrate --database "
             f"{db.display_url()}"
@@ -170,6 +171,7 @@ def run(settings: Settings) -> None:
 
 
 SHUTDOWN_GRACE = 30
+WORKER_HEALTHCHECK_TIMEOUT = 30
 
 
 def _uvicorn_config(app: Any, settings: Settings, **extra: Any) -> uvicorn.Config:
@@ -226,8 +228,15 @@ class _Supervisor(Multiprocess):
 
 
 def _run_workers(settings: Settings, sock: socket.socket) -> None:
+    # The supervisor pings each worker and replaces one that does not answer in
+    # time; a worker answers only once its imports are done, which on a loaded
+    # machine takes far longer than uvicorn's default of 5 s.
     config = _uvicorn_config(
-        WorkerApp(settings), settings, factory=True, workers=settings.workers
+        WorkerApp(settings),
+        settings,
+        factory=True,
+        workers=settings.workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT,
     )
     supervisor = _Supervisor(config, sockets=[sock])
     supervisor.run()

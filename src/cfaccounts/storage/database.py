@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
+    DataError,
     DBAPIError,
     DisconnectionError,
     IntegrityError,
@@ -72,6 +73,11 @@ _BUSY_CODES = {"57014", "55P03", "40001", "40P01"}
 
 class DatabaseUnavailable(Exception):
     """The database cannot be reached (connection refused, server gone, timeout)."""
+
+
+class UnstorableText(ValueError):
+    """A text value holds a NUL character, which PostgreSQL cannot store; refused on
+    SQLite as well, so that both databases accept the same data."""
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -152,6 +158,7 @@ class Database:
         if self.is_sqlite:
             self._configure_sqlite(self.engine)
         self._guard_fork(self.engine)
+        event.listen(self.engine, "before_cursor_execute", _refuse_nul)
 
     @property
     def is_sqlite(self) -> bool:
@@ -206,6 +213,14 @@ class Database:
                             f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
                         )
                     yield conn
+        except UnstorableText as exc:
+            raise errors.INVALID_REQUEST(detail=str(exc)) from None
+        except DataError as exc:
+            # Handlers validate lengths and formats; this is the database's own
+            # check (PostgreSQL enforces varchar lengths, SQLite does not).
+            raise errors.INVALID_REQUEST(
+                detail="a value does not fit its field (too long or malformed)"
+            ) from exc
         except IntegrityError as exc:
             # With writes serialized this is a handler that did not check first, or a
             # seed/document conflicting with stored data: the caller's to resolve.
@@ -279,6 +294,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _refuse_nul(
+    _conn: Any,
+    _cursor: Any,
+    _statement: str,
+    parameters: Any,
+    _context: Any,
+    executemany: bool,
+) -> None:
+    rows = parameters if executemany else (parameters,)
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row
+        for value in values or ():
+            if isinstance(value, str) and "\x00" in value:
+                raise UnstorableText("text values may not contain NUL characters")
 
 
 def _first_line(exc: DBAPIError) -> str:
