@@ -57,8 +57,7 @@ ACCOUNT_DETAILS_GROUPS = (
 )
 def account_details(req: Request) -> Response:
     """Account Details"""
-    with req.services.db.read() as conn:
-        row = store.get(conn, req.params["account_id"])
+    row = store.fetch(req.services.db, req.params["account_id"])
     if row is None:
         raise errors.UNAUTHORIZED()
     return ok(wire.account(row))

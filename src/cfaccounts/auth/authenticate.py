@@ -17,6 +17,7 @@ from .. import errors, times
 from ..storage.database import Database
 from ..tokens.usage import UsageRecorder
 from . import store
+from .cache import AuthCache
 from .policy import ip_allowed
 from .principal import Principal, TokenGrant
 from .secrets import SecretHasher, is_global_key_format, is_token_format
@@ -35,6 +36,8 @@ class Authenticator:
         # Every successful token authentication is a use of the token; the recorder
         # writes last_used_on behind the request.
         self.usage = UsageRecorder(db)
+        # Credential lookups, kept at most half a second (see auth/cache.py).
+        self.cache = AuthCache(db)
 
     def authenticate(self, headers: Mapping[str, str], client_ip: str) -> Principal:
         email = headers.get("x-auth-email")
@@ -66,8 +69,7 @@ class Authenticator:
         if chain:
             raise _header_error(*chain)
         assert email is not None and key is not None
-        with self.db.read() as conn:
-            user = store.user_by_email(conn, email.strip().lower())
+        user = self._user_key(email.strip().lower())
         if user is None or not self.hasher.matches(key.strip(), user.api_key_hash):
             if user is None:
                 self.hasher.matches(key.strip(), None)
@@ -81,15 +83,47 @@ class Authenticator:
         value = value.strip()
         if scheme.lower() != "bearer" or not is_token_format(value):
             raise _header_error(errors.BAD_AUTHORIZATION_HEADER)
-        with self.db.read() as conn:
-            row = store.token_by_hash(conn, self.hasher.hash(value))
-            email = (
-                store.user_email(conn, row.user_id)
-                if row is not None and row.kind == "user"
-                else None
-            )
-        if row is None or (row.kind == "user" and email is None):
+        found = self._token_grant(self.hasher.hash(value))
+        if found is None:
             raise errors.INVALID_TOKEN().because("no token has this value")
+        grant, email = found
+        status = effective_status(grant)
+        if status != "active":
+            raise errors.INVALID_TOKEN().because(f"the token is {status}")
+        if grant.not_before is not None and grant.not_before > times.now_db():
+            raise errors.INVALID_TOKEN().because(
+                f"the token is not valid before {times.wire(grant.not_before)}"
+            )
+        if not ip_allowed(grant.condition, client_ip):
+            raise errors.BAD_LOCATION(ip=client_ip)
+        self.usage.touch(grant.id)
+        if grant.kind == "user":
+            return Principal("user_token", grant.user_id, email, grant)
+        return Principal("account_token", None, None, grant)
+
+    def _user_key(self, email: str) -> store.UserKeyRow | None:
+        """The user with this email and their key hash (cached briefly)."""
+        cache = self.cache
+        user = cache.get("user", email)
+        if user is cache.MISSING:
+            generation = cache.generation()
+            user = store.fetch_user_key(self.db, email)
+            if user is not None:
+                cache.put("user", email, user, generation)
+        return user  # type: ignore[no-any-return]
+
+    def _token_grant(self, value_hash: str) -> tuple[TokenGrant, str | None] | None:
+        """The stored token with this value hash and its owner's email, or None if
+        there is none (or its owner is gone). Cached briefly; the checks that depend
+        on the time or the caller run on every request."""
+        cache = self.cache
+        found = cache.get("token", value_hash)
+        if found is not cache.MISSING:
+            return found  # type: ignore[no-any-return]
+        generation = cache.generation()
+        row = store.fetch_token(self.db, value_hash)
+        if row is None or (row.kind == "user" and row.email is None):
+            return None
         grant = TokenGrant(
             id=row.id,
             name=row.name,
@@ -102,25 +136,17 @@ class Authenticator:
             not_before=row.not_before,
             expires_on=row.expires_on,
         )
-        status = effective_status(grant)
-        if status != "active":
-            raise errors.INVALID_TOKEN().because(f"the token is {status}")
-        now = times.now_db()
-        if grant.not_before is not None and grant.not_before > now:
-            raise errors.INVALID_TOKEN().because(
-                f"the token is not valid before {times.wire(grant.not_before)}"
-            )
-        if not ip_allowed(grant.condition, client_ip):
-            raise errors.BAD_LOCATION(ip=client_ip)
-        self.usage.touch(grant.id)
-        if grant.kind == "user":
-            return Principal("user_token", grant.user_id, email, grant)
-        return Principal("account_token", None, None, grant)
+        found = (grant, row.email if row.kind == "user" else None)
+        cache.put("token", value_hash, found, generation)
+        return found
 
 
 def effective_status(token: TokenGrant) -> str:
     """A token past its ``expires_on`` is expired whatever its stored status."""
-    if token.status == "active" and token.expires_on is not None:
-        if token.expires_on <= times.now_db():
-            return "expired"
+    if (
+        token.status == "active"
+        and token.expires_on is not None
+        and token.expires_on <= times.now_db()
+    ):
+        return "expired"
     return token.status

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from ..catalog import Catalogue
 from ..storage.database import Database
 from . import store
+from .cache import AuthCache
 from .policy import (
     ACCOUNT_PREFIX,
     all_token_groups,
@@ -31,6 +32,12 @@ class Authorizer:
     def __init__(self, db: Database, catalogue: Catalogue) -> None:
         self.db = db
         self.catalogue = catalogue
+        # Membership lookups of the request path, kept at most half a second (see
+        # auth/cache.py).
+        self.cache = AuthCache(db)
+        # Built-in roles never change while the process runs: the groups of each
+        # combination of them seen in a member row, computed once.
+        self._builtin: dict[str, tuple[frozenset[str], bool]] = {}
 
     # -- accounts -----------------------------------------------------------------------
     def on_account(
@@ -50,8 +57,7 @@ class Authorizer:
             if granted:
                 return Decision(True, "token policy allows", needed, granted, allow_id)
             return _token_refusal(needed, deny_id)
-        with self.db.read() as conn:
-            held, manage = self.member_groups(conn, account_id, principal.email)
+        held, manage = self.cached_member_groups(account_id, principal.email)
         if held is None:
             return Decision(False, "not a member of the account", needed)
         member_hit = held & needed
@@ -101,10 +107,52 @@ class Authorizer:
         member = store.accepted_member(conn, account_id, email)
         if member is None:
             return None, False
+        return self._groups_of(conn, account_id, member.roles, member.policies)
+
+    def cached_member_groups(
+        self, account_id: str, email: str | None
+    ) -> tuple[frozenset[str] | None, bool]:
+        """``member_groups`` for the request path: the member row on the fast path,
+        a transaction only for custom roles or member policies, and the result kept
+        briefly (see auth/cache.py)."""
+        if email is None:
+            return None, False
+        cache = self.cache
+        key = (account_id, email)
+        found = cache.get("member", key)
+        if found is not cache.MISSING:
+            return found  # type: ignore[no-any-return]
+        generation = cache.generation()
+        member = store.fetch_accepted_member(self.db, account_id, email)
+        if member is None:
+            return None, False
+        found = self._groups_of(None, account_id, member.roles, member.policies)
+        cache.put("member", key, found, generation)
+        return found
+
+    def _groups_of(
+        self,
+        conn: Connection | None,
+        account_id: str,
+        roles: str,
+        policies: str | None,
+    ) -> tuple[frozenset[str], bool]:
+        """The groups and manage flag of a member's roles and policies (JSON text).
+        Built-in roles need no database; custom roles and policies are read on
+        ``conn``, or in a read transaction of their own when it is None."""
+        if not policies:
+            known = self._builtin.get(roles)
+            if known is not None:
+                return known
+        role_ids = orjson.loads(roles)
+        if conn is None and (
+            policies or any(r not in self.catalogue.roles_by_id for r in role_ids)
+        ):
+            with self.db.read() as own:
+                return self._groups_of(own, account_id, roles, policies)
         # Any accepted member may see the account itself, whatever its roles.
         groups: set[str] = {self.catalogue.group("Account Settings Read").id}
         manage = False
-        role_ids = orjson.loads(member.roles)
         custom: dict[str, dict[str, Any]] | None = None
         for role_id in role_ids:
             builtin = self.catalogue.roles_by_id.get(role_id)
@@ -113,18 +161,21 @@ class Authorizer:
                 manage = manage or builtin.manage_members
                 continue
             if custom is None:
+                assert conn is not None
                 custom = store.custom_roles(conn, account_id)
             if role_id in custom:
                 g, m = self.catalogue.custom_role_groups(custom[role_id])
                 groups |= g
                 manage = manage or m
-        if member.policies:
-            g, m = self._member_policy_groups(
-                conn, account_id, orjson.loads(member.policies)
-            )
+        if policies:
+            assert conn is not None
+            g, m = self._member_policy_groups(conn, account_id, orjson.loads(policies))
             groups |= g
             manage = manage or m
-        return frozenset(groups), manage
+        result = frozenset(groups), manage
+        if custom is None and not policies and len(self._builtin) < 1024:
+            self._builtin[roles] = result
+        return result
 
     def _member_policy_groups(
         self, conn: Connection, account_id: str, policies: list[dict[str, Any]]

@@ -24,8 +24,10 @@ constraint broken by a concurrent change a 409, never a 500.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,6 +160,13 @@ class Database:
         if self.is_sqlite:
             self._configure_sqlite(self.engine)
         self._guard_fork(self.engine)
+        # Bumped after every write transaction in this process: caches of reads
+        # (auth/cache.py) compare it to see that a local write may have changed them.
+        self.generation = 0
+        self._fast = threading.local()
+        self._fast_conns: list[tuple[int, Any]] = []
+        self._fast_lock = threading.Lock()
+        self._fast_sql: dict[str, str] = {}
         event.listen(self.engine, "before_cursor_execute", _refuse_nul)
 
     @property
@@ -270,7 +279,112 @@ class Database:
     def write(self) -> Any:
         """A transaction for writing; it holds the database's write lock from its
         start to its end, so writes never interleave."""
-        return self._transaction(write=True)
+        return self._counted(self._transaction(write=True))
+
+    @contextmanager
+    def _counted(self, transaction: Any) -> Iterator[Connection]:
+        try:
+            with transaction as conn:
+                yield conn
+        finally:
+            self.generation += 1
+
+    # -- the fast read path ------------------------------------------------------------
+    def fetch_one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The first row of one SELECT (``?`` placeholders), or None.
+
+        For the few reads every request makes (credentials, membership, the account):
+        the statement runs on its own, outside any transaction (a single statement
+        sees one consistent snapshot), on a DB-API connection kept for this thread, so
+        it skips the engine's per-statement and per-transaction work. Failures map as
+        in ``read()``: unreachable is DatabaseUnavailable, busy is a 503."""
+        rows = self._fast_execute(sql, params, one=True)
+        return rows[0] if rows else None
+
+    def fetch_all(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Every row of one SELECT, as ``fetch_one``."""
+        return self._fast_execute(sql, params, one=False)
+
+    def _fast_execute(
+        self, sql: str, params: tuple[Any, ...], *, one: bool
+    ) -> list[tuple[Any, ...]]:
+        if time.monotonic() < self._down_until:
+            raise DatabaseUnavailable("database unreachable (retrying shortly)")
+        for value in params:
+            if isinstance(value, str) and "\x00" in value:
+                return []  # no stored text holds a NUL, so nothing can match
+        text = self._fast_sql.get(sql)
+        if text is None:
+            text = sql if self.is_sqlite else sql.replace("?", "%s")
+            self._fast_sql[sql] = text
+        conn = self._fast_connection()
+        try:
+            cur = conn.execute(text, params)
+            rows = [cur.fetchone()] if one else cur.fetchall()
+            cur.close()
+        except Exception as exc:
+            self._drop_fast_connection()
+            self._fast_failure(exc)
+            raise
+        return [r for r in rows if r is not None]
+
+    def _fast_connection(self) -> Any:
+        local = self._fast
+        conn = getattr(local, "conn", None)
+        if conn is not None and local.pid == os.getpid():
+            return conn
+        try:
+            # Made by the engine, so every connect-time setting applies; then taken
+            # out of the pool for this thread's own use.
+            proxy = self.engine.raw_connection()
+            conn = proxy.driver_connection
+            proxy.detach()
+            if not self.is_sqlite:
+                conn.rollback()
+                conn.autocommit = True
+        except DBAPIError as exc:
+            if self._classify(exc) == "gone":
+                self._down_until = time.monotonic() + _RETRY_PAUSE
+                raise DatabaseUnavailable(_first_line(exc)) from exc
+            raise
+        except PoolTimeout as exc:
+            raise errors.DATABASE_BUSY().with_headers(retry_after="1") from exc
+        local.conn, local.pid = conn, os.getpid()
+        with self._fast_lock:
+            self._fast_conns.append((local.pid, conn))
+        return conn
+
+    def _drop_fast_connection(self) -> None:
+        conn = getattr(self._fast, "conn", None)
+        self._fast.conn = None
+        if conn is not None:
+            with self._fast_lock:
+                self._fast_conns = [
+                    (p, c) for p, c in self._fast_conns if c is not conn
+                ]
+            with contextlib.suppress(Exception):  # already broken: nothing to free
+                conn.close()
+
+    def _fast_failure(self, exc: Exception) -> None:
+        """Raise the error ``read()`` would for this driver exception (or return, to
+        let it propagate as it is)."""
+        text = str(exc).lower()
+        if self.is_sqlite:
+            if "unable to open" in text or "disk i/o" in text:
+                self._down_until = time.monotonic() + _RETRY_PAUSE
+                raise DatabaseUnavailable(str(exc)) from exc
+            if "locked" in text or "busy" in text:
+                raise errors.DATABASE_BUSY().with_headers(retry_after="1") from exc
+            return
+        sqlstate = getattr(exc, "sqlstate", None)
+        if sqlstate in _BUSY_CODES:
+            raise errors.DATABASE_BUSY().with_headers(retry_after="1") from exc
+        if (sqlstate is None and exc.__class__.__name__ == "OperationalError") or (
+            sqlstate is not None
+            and (sqlstate in _GONE_CODES or sqlstate.startswith(_GONE_CLASSES))
+        ):
+            self._down_until = time.monotonic() + _RETRY_PAUSE
+            raise DatabaseUnavailable(str(exc).strip().split("\n")[0]) from exc
 
     def secret_key(self, configured: str | None) -> bytes:
         """The key for hashing secrets: the configured one, else the one kept in the
@@ -293,6 +407,13 @@ class Database:
             conn.exec_driver_sql("SELECT 1")
 
     def dispose(self) -> None:
+        with self._fast_lock:
+            mine = [c for p, c in self._fast_conns if p == os.getpid()]
+            self._fast_conns = []
+        for conn in mine:
+            with contextlib.suppress(Exception):  # best effort at shutdown
+                conn.close()
+        self._fast = threading.local()
         self.engine.dispose()
 
 

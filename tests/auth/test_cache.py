@@ -1,0 +1,157 @@
+"""The credential cache keeps the revocation rule: a change made by another instance
+on the same database (simulated here by a second Database writing directly) is obeyed
+within one second; a change made through this server is obeyed at once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from cfaccounts.auth.cache import TTL, AuthCache
+from cfaccounts.storage.database import Database
+from tests.conftest import (
+    DEMO_ACCOUNT,
+    DEMO_EMAIL,
+    DEMO_USER_TOKEN,
+    DEMO_USER_TOKEN_ID,
+    RunningServer,
+    bearer,
+    key_headers,
+)
+
+DETAILS = f"/accounts/{DEMO_ACCOUNT}"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeDb:
+    generation = 0
+
+
+def _cache(**kw: object) -> tuple[AuthCache, FakeClock, FakeDb]:
+    clock, db = FakeClock(), FakeDb()
+    return AuthCache(db, clock=clock, **kw), clock, db  # type: ignore[arg-type]
+
+
+def test_entry_expires_after_the_ttl() -> None:
+    cache, clock, _ = _cache()
+    cache.put("token", "h", "grant", 0)
+    clock.now += TTL * 0.9
+    assert cache.get("token", "h") == "grant"
+    clock.now += TTL * 0.2
+    assert cache.get("token", "h") is AuthCache.MISSING
+
+
+def test_ttl_is_well_under_a_second() -> None:
+    assert TTL <= 0.5
+
+
+def test_a_local_write_invalidates_every_entry() -> None:
+    cache, _, db = _cache()
+    cache.put("member", ("a", "e"), (frozenset(), False), 0)
+    db.generation += 1
+    assert cache.get("member", ("a", "e")) is AuthCache.MISSING
+
+
+def test_a_read_that_raced_a_write_is_not_kept() -> None:
+    cache, _, db = _cache()
+    generation = cache.generation()  # taken before the read
+    db.generation += 1  # a write commits while the read runs
+    cache.put("token", "h", "stale", generation)
+    assert cache.get("token", "h") is AuthCache.MISSING
+
+
+def test_the_cache_is_bounded() -> None:
+    cache, _, _ = _cache(max_entries=10)
+    for i in range(25):
+        cache.put("token", str(i), i, 0)
+    assert len(cache) <= 10
+    assert cache.get("token", "24") == 24
+
+
+@pytest.fixture
+def other_instance(server: RunningServer) -> Iterator[Database]:
+    """Another process's view of the same database."""
+    db = Database(server.settings.database_url)
+    yield db
+    db.dispose()
+
+
+def _refused_within(
+    client: httpx.Client, headers: dict[str, str], limit: float
+) -> float:
+    """Seconds until the details request is refused (fails past ``limit``)."""
+    started = time.monotonic()
+    while True:
+        r = client.get(DETAILS, headers=headers)
+        elapsed = time.monotonic() - started
+        if r.status_code != 200:
+            return elapsed
+        assert elapsed < limit, "still accepted after the revocation window"
+        time.sleep(0.02)
+
+
+def test_token_disabled_elsewhere_is_refused_within_a_second(
+    server: RunningServer, http: httpx.Client, other_instance: Database
+) -> None:
+    authenticator = server.app.services.authenticator
+    assert http.get(DETAILS, headers=bearer(DEMO_USER_TOKEN)).status_code == 200
+    hits = authenticator.cache.hits
+    assert http.get(DETAILS, headers=bearer(DEMO_USER_TOKEN)).status_code == 200
+    assert authenticator.cache.hits > hits  # served through the cache
+    with other_instance.write() as conn:
+        conn.execute(
+            text("UPDATE tokens SET status = 'disabled' WHERE id = :id"),
+            {"id": DEMO_USER_TOKEN_ID},
+        )
+    _refused_within(http, bearer(DEMO_USER_TOKEN), 1.0)
+
+
+def test_token_deleted_elsewhere_is_refused_within_a_second(
+    server: RunningServer, http: httpx.Client, other_instance: Database
+) -> None:
+    assert http.get(DETAILS, headers=bearer(DEMO_USER_TOKEN)).status_code == 200
+    with other_instance.write() as conn:
+        conn.execute(
+            text("DELETE FROM tokens WHERE id = :id"), {"id": DEMO_USER_TOKEN_ID}
+        )
+    _refused_within(http, bearer(DEMO_USER_TOKEN), 1.0)
+
+
+def test_member_removed_elsewhere_is_refused_within_a_second(
+    server: RunningServer, http: httpx.Client, other_instance: Database
+) -> None:
+    authorizer = server.app.services.authorizer
+    assert http.get(DETAILS, headers=key_headers()).status_code == 200
+    hits = authorizer.cache.hits
+    assert http.get(DETAILS, headers=key_headers()).status_code == 200
+    assert authorizer.cache.hits > hits  # served through the cache
+    with other_instance.write() as conn:
+        conn.execute(
+            text("DELETE FROM members WHERE account_id = :a AND email = :e"),
+            {"a": DEMO_ACCOUNT, "e": DEMO_EMAIL},
+        )
+    _refused_within(http, key_headers(), 1.0)
+
+
+def test_token_disabled_by_this_process_is_refused_at_once(
+    server: RunningServer, http: httpx.Client
+) -> None:
+    assert http.get(DETAILS, headers=bearer(DEMO_USER_TOKEN)).status_code == 200
+    assert http.get(DETAILS, headers=bearer(DEMO_USER_TOKEN)).status_code == 200
+    with server.app.services.db.write() as conn:  # as any handler's write does
+        conn.execute(
+            text("UPDATE tokens SET status = 'disabled' WHERE id = :id"),
+            {"id": DEMO_USER_TOKEN_ID},
+        )
+    assert http.get(DETAILS, headers=bearer(DEMO_USER_TOKEN)).status_code != 200
