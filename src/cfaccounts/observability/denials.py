@@ -20,13 +20,31 @@ if TYPE_CHECKING:
 # A Super Administrator holds hundreds of groups; the log line shows this many names.
 MAX_NAMES = 40
 
+ADMIN_PREFIX = "/_cfaccounts"
+
 _DESCRIBED = frozenset({"allowed", "reason", "needed", "held", "policy_id"})
+
+
+def route_of(req: Request) -> str | None:
+    """The route template of a request, admin routes under ``/_cfaccounts``; None
+    when no route matched."""
+    route = req.route
+    if route is None:
+        return None
+    if req.path.startswith(ADMIN_PREFIX):
+        return ADMIN_PREFIX + route.template
+    return route.template
 
 
 def error_of(resp: Response) -> tuple[int | None, str | None]:
     """The first error code and message of an error response (None for a success,
     or a body that is not the envelope, such as a HEAD reply)."""
-    if resp.status < 400 or not resp.body.startswith(b"{"):
+    if resp.status < 400:
+        return None, None
+    exc = resp.error
+    if exc is not None:
+        return exc.code, exc.message
+    if not resp.body.startswith(b"{"):
         return None, None
     try:
         first = orjson.loads(resp.body)["errors"][0]
@@ -40,8 +58,12 @@ def group_names(services: Services, ids: Iterable[str]) -> list[str]:
     most MAX_NAMES of them and then a count of the rest."""
     by_id = services.catalogue.groups_by_id
     roles = services.catalogue.roles_by_id
+    # A name can stand for groups of several scopes; it is shown once.
     names = sorted(
-        by_id[i].name if i in by_id else roles[i].name if i in roles else i for i in ids
+        {
+            by_id[i].name if i in by_id else roles[i].name if i in roles else i
+            for i in ids
+        }
     )
     if len(names) > MAX_NAMES:
         rest = len(names) - MAX_NAMES

@@ -11,6 +11,7 @@ request, and the message is formatted only by the handler that writes it.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
-from .denials import error_of, explain
+from .denials import error_of, explain, route_of
 
 if TYPE_CHECKING:
     from ..http.request import Request
@@ -58,11 +59,17 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(out, default=str).decode()
 
 
+_NEEDS_QUOTES = re.compile(r'[\s"=]')
+
+
 def _text_value(value: Any) -> str:
-    if isinstance(value, list | tuple | frozenset | set):
-        value = ",".join(str(v) for v in value)
-    text = str(value)
-    if not text or any(c in text for c in ' "=\n'):
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, list | tuple | frozenset | set):
+        text = ",".join(str(v) for v in value)
+    else:
+        text = str(value)
+    if not text or _NEEDS_QUOTES.search(text):
         return orjson.dumps(text).decode()
     return text
 
@@ -140,7 +147,7 @@ def _log(
     debug: bool,
 ) -> None:
     path = req.path.split("?", 1)[0]
-    route = req.route.template if req.route else None
+    route = route_of(req)
     code, message = error_of(resp)
     principal = req.principal
     kind = principal.kind if principal else None

@@ -11,6 +11,8 @@ children are created once per (method, route, status) and kept.
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -27,15 +29,14 @@ from prometheus_client import (
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from .. import __version__
+from .. import __version__, errors
 from ..http import Access, Response, RouteTable
-from .denials import error_of
+from .denials import error_of, route_of
 
 if TYPE_CHECKING:
     from ..http.request import Request
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-ADMIN_PREFIX = "/_cfaccounts"
 UNMATCHED = "unmatched"  # the route label of a path no route matches
 DATABASE_UNAVAILABLE_CODE = 10503
 LATENCY_BUCKETS = (
@@ -54,6 +55,18 @@ LATENCY_BUCKETS = (
     5.0,
     10.0,
 )
+
+
+@functools.lru_cache(maxsize=256)
+def is_loopback(address: str) -> bool:
+    """Whether a client address is on the loopback interface."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped.is_loopback
+    return ip.is_loopback
 
 
 def multiprocess_dir() -> str | None:
@@ -125,9 +138,7 @@ class Metrics:
             return UNMATCHED
         label = self._labels.get(id(route))
         if label is None:
-            admin = req.path.startswith(ADMIN_PREFIX)
-            label = ADMIN_PREFIX + route.template if admin else route.template
-            self._labels[id(route)] = label
+            label = self._labels[id(route)] = route_of(req) or UNMATCHED
         return label
 
     def observe(self, req: Request, resp: Response, elapsed: float) -> None:
@@ -166,15 +177,20 @@ class Metrics:
         return encoder(self.registry), content_type
 
     def routes(self) -> RouteTable:
-        """The ``/metrics`` route, open to anyone who can reach the admin API's
-        address (Prometheus scrapers carry no token)."""
+        """The ``/metrics`` route: no token (Prometheus scrapers carry none)."""
         table = RouteTable()
 
         @table.get("/metrics", operation_id="cfaccounts-metrics", access=Access.PUBLIC)
         def metrics(req: Request) -> Response:
-            """Prometheus metrics of this server."""
+            """Prometheus metrics of this server. Like the rest of the admin API it
+            answers only loopback clients unless remote admin access is allowed."""
+            allow_remote = getattr(req.services.settings, "admin_allow_remote", False)
+            if not allow_remote and not is_loopback(req.client_ip):
+                raise errors.NO_ROUTE()
             body, content_type = self.exposition(req.headers.get("accept"))
-            return Response(200, body, [(b"content-type", content_type.encode())])
+            resp = Response(200, body)
+            resp.content_type = content_type
+            return resp
 
         return table
 

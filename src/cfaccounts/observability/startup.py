@@ -37,7 +37,10 @@ def hide_password(url: str) -> str:
 
 
 def rate_limit_settings(described: dict[str, Any]) -> dict[str, Any]:
-    """The rate-limit settings among the described settings, passwords masked."""
+    """The rate-limit settings among the described settings, passwords masked;
+    empty when rate limiting is off."""
+    if str(described.get("rate_limit") or "off").lower() == "off":
+        return {}
     out = {}
     for key, value in described.items():
         if key.startswith(_RATE_LIMIT_KEYS):
@@ -75,66 +78,26 @@ def startup_info(app: App, url: str) -> dict[str, Any]:
     return info
 
 
-def banner_lines(app: App, url: str, demo_credentials: tuple[str, ...]) -> list[str]:
-    """The readable start-up block. It is the one place that shows the demo
-    credentials (with ``--demo``) and the values of tokens minted by seed files: they
-    are printed to the terminal once, never logged."""
+def banner_lines(app: App, url: str) -> list[str]:
+    """The lines this package adds to the readable start-up block: workers, auth,
+    metrics and logging."""
     info = startup_info(app, url)
-    limits = info["rate_limits"]
-    lines = [
-        f"cfaccounts {info['version']} listening on {url}",
-        f"  API base URL   {info['api_base_url']}",
-        f"  database       {info['database']}",
-    ]
-    if "data_file" in info:
-        lines.append(f"  data file      {info['data_file']}")
-    lines += [
+    return [
         f"  workers        {info['workers']}",
         f"  auth           global API keys, user tokens, account tokens; secret key "
         f"{info['secret_key']}; token quotas {info['user_token_quota']} per user, "
         f"{info['account_token_quota']} per account",
-        "  rate limits    "
-        + (
-            " ".join(f"{k}={v}" for k, v in limits.items())
-            if isinstance(limits, dict)
-            else limits
-        ),
-        "  admin API      "
-        + (
-            f"on at {url}/_cfaccounts (admin token required)"
-            if info["admin_api"]
-            else "off (no admin token)"
-        ),
         f"  metrics        {info['metrics'] or 'off'}",
         f"  logs           {info['log_level']}, {info['log_format']}",
     ]
-    settings = app.settings
-    report = app.services.seed_report
-    if settings.demo:
-        lines.append(
-            "  demo data      loaded"
-            if report
-            else "  demo data      kept from an earlier start"
-        )
-        lines += [f"    {c}" for c in demo_credentials]
-    for path in settings.seeds:
-        lines.append(f"  seed file      {path}")
-    if report is not None:
-        lines.append(
-            f"  loaded         {report.users} users, {report.accounts} accounts, "
-            f"{report.members} members, {report.tokens} tokens"
-        )
-        for minted in report.minted:
-            lines.append(
-                f"    new token {minted['token_id']} ({minted['name']}): "
-                f"{minted['value']}"
-            )
-    return lines
 
 
 def log_startup(app: App, url: str) -> None:
-    """The start-up facts as one INFO event (for JSON logs)."""
-    if startup_log.isEnabledFor(logging.INFO):
+    """The start-up facts as one INFO event, with JSON logs (the text block on
+    standard output says the same to a person)."""
+    if getattr(
+        app.settings, "log_format", "text"
+    ) == "json" and startup_log.isEnabledFor(logging.INFO):
         info = startup_info(app, url)
         startup_log.info(
             "cfaccounts %s listening on %s", __version__, url, extra={"fields": info}

@@ -260,7 +260,8 @@ def create_token(
 @json_option
 @operation
 def revoke_token(token_id: str, database_url: str | None, as_json: bool) -> None:
-    """Revoke a token: it is deleted and refused from the next request on."""
+    """Revoke a token: it is deleted, and refused by a running server within a
+    second."""
     from . import store
 
     services = open_services(database_url)
