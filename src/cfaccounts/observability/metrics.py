@@ -11,8 +11,6 @@ children are created once per (method, route, status) and kept.
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -30,6 +28,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from .. import __version__, errors
+from ..admin.guard import is_loopback
 from ..http import Access, Response, RouteTable
 from .denials import error_of, route_of
 
@@ -57,18 +56,6 @@ LATENCY_BUCKETS = (
 )
 
 
-@functools.lru_cache(maxsize=256)
-def is_loopback(address: str) -> bool:
-    """Whether a client address is on the loopback interface."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped.is_loopback
-    return ip.is_loopback
-
-
 def multiprocess_dir() -> str | None:
     """The shared directory of multi-process mode, when it is on."""
     return os.environ.get(MULTIPROC_ENV) or None
@@ -82,7 +69,7 @@ class Metrics:
         if self.multiprocess and not getattr(values.ValueClass, "_multiprocess", False):
             # The library picks its value store when first imported; the variable may
             # have been set later (by ``serve --workers``), so pick again.
-            values.ValueClass = values.MultiProcessValue()
+            values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.requests = Counter(
@@ -172,7 +159,7 @@ class Metrics:
         encoder, content_type = choose_encoder(accept or "")
         if self.multiprocess:
             registry = CollectorRegistry()
-            MultiProcessCollector(registry)
+            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
             return encoder(registry), content_type
         return encoder(self.registry), content_type
 
@@ -184,8 +171,8 @@ class Metrics:
         def metrics(req: Request) -> Response:
             """Prometheus metrics of this server. Like the rest of the admin API it
             answers only loopback clients unless remote admin access is allowed."""
-            allow_remote = getattr(req.services.settings, "admin_allow_remote", False)
-            if not allow_remote and not is_loopback(req.client_ip):
+            settings = req.services.settings
+            if not settings.admin_allow_remote and not is_loopback(req.client_ip):
                 raise errors.NO_ROUTE()
             body, content_type = self.exposition(req.headers.get("accept"))
             resp = Response(200, body)
