@@ -12,5 +12,6 @@ needs them.
 from __future__ import annotations
 
 from .demo import DEMO, DEMO_SEED, Demo
+from .harness import CfaccountsServer, SeedReport, SeedSpec
 
-__all__ = ["DEMO", "DEMO_SEED", "Demo"]
+__all__ = ["DEMO", "DEMO_SEED", "CfaccountsServer", "Demo", "SeedReport", "SeedSpec"]
