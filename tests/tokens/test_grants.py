@@ -92,7 +92,7 @@ def test_a_user_token_grants_what_it_and_its_owner_both_hold(
         ).status_code
         == 200
     )
-    # Its owner is a Super Administrator, but the token does not hold Workers KV Storage Write.
+    # Its owner is a Super Administrator, but the token lacks Workers KV Storage Write.
     r = _post(http, ACCOUNT_TOKENS, headers, on_account("Workers KV Storage Write"))
     _refused(r, CEILING, "'Workers KV Storage Write'")
 

@@ -156,3 +156,15 @@ def test_user_token_writes_are_audited_under_no_account(
     ]
     assert {e.account_id for e in events} == {""}
     assert {e.actor_id for e in events} == {DEMO_USER_ID}
+
+
+async def test_async_paging_goes_to_the_end(
+    server: RunningServer, http: httpx.Client
+) -> None:
+    made = [create(http, USER_TOKENS, *SELF_SERVICE)["id"] for _ in range(6)]
+    async with async_sdk(server, **KEY) as c:
+        seen = [t.id async for t in c.user.tokens.list(per_page=5)]
+        assert seen == [DEMO_USER_TOKEN_ID, *made]
+        first = await c.user.tokens.list(per_page=5)
+        pages = [len(p.result) async for p in first.iter_pages()]
+        assert pages == [5, 2, 0]
