@@ -6,7 +6,7 @@ from collections.abc import Collection
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, select, true
 
 from ..storage import schema as s
 from ..storage.database import Database
@@ -62,11 +62,14 @@ def list_for_member(
     ``exclude`` drops ids; ``name`` keeps names containing it, ignoring case."""
     a = s.accounts.c
     m = s.members.c
-    conditions: list[ColumnElement[bool]] = [
-        exists().where(
-            and_(m.account_id == a.id, m.email == email, m.status == "accepted")
-        )
-    ]
+    # Driven from the caller's memberships (members.email is indexed; account_id and
+    # email are unique together, so the join repeats no account): the cost follows
+    # the caller's accounts, not the size of the accounts table.
+    joined = s.accounts.join(
+        s.members,
+        and_(m.account_id == a.id, m.email == email, m.status == "accepted"),
+    )
+    conditions: list[ColumnElement[bool]] = [true()]
     if include is not None:
         if not include:
             return [], 0
@@ -77,12 +80,17 @@ def list_for_member(
         conditions.append(func.lower(a.name).contains(name.lower(), autoescape=True))
     where = and_(*conditions)
     total = conn.execute(
-        select(func.count()).select_from(s.accounts).where(where)
+        select(func.count()).select_from(joined).where(where)
     ).scalar_one()
     key = _name_order(conn)
     order = (key.desc(), a.id.desc()) if descending else (key.asc(), a.id.asc())
     rows = conn.execute(
-        select(s.accounts).where(where).order_by(*order).limit(limit).offset(offset)
+        select(s.accounts)
+        .select_from(joined)
+        .where(where)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
     ).all()
     return list(rows), int(total)
 
