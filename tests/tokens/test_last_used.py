@@ -3,6 +3,7 @@ at once and reach the database behind the request, about a second late at most."
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -166,4 +167,26 @@ def test_a_failed_write_is_retried(db: Database) -> None:
     recorder._write = real  # type: ignore[method-assign]
     recorder.flush()
     assert _stored(db, "e" * 32) is not None
+    recorder.close()
+
+
+def test_a_forked_worker_records_its_own_uses(db: Database) -> None:
+    _token(db, "f" * 32, "2000-01-01T00:00:00.000000Z")
+    recorder = UsageRecorder(db, interval=0.05)
+    recorder.touch("0" * 32)  # the parent's thread is running, with a note
+    pid = os.fork()
+    if pid == 0:  # the child: no thread, no parent notes; its own uses are written
+        code = 1
+        try:
+            clean = recorder._thread is None and recorder.pending("0" * 32) is None
+            db.dispose()  # connections are not shared across a fork
+            recorder.touch("f" * 32)
+            deadline = time.monotonic() + 5
+            while _stored(db, "f" * 32) is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            code = 0 if clean and _stored(db, "f" * 32) is not None else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
     recorder.close()

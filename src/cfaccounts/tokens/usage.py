@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import time
+import weakref
 from datetime import UTC, datetime
 
 from sqlalchemy import BindParameter, and_, bindparam, or_, update
@@ -30,6 +32,18 @@ from ..storage.database import Database
 log = logging.getLogger("cfaccounts.tokens")
 
 FLUSH_INTERVAL = 1.0
+
+# Every recorder of the process, so that a forked child (a server worker) starts with
+# its own lock, no notes of its parent's and no thread: threads do not survive a fork.
+_recorders: weakref.WeakSet[UsageRecorder] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for recorder in list(_recorders):
+        recorder._forget()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _stamp(epoch: float) -> str:
@@ -49,6 +63,7 @@ class UsageRecorder:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._last_flush = 0.0
+        _recorders.add(self)
 
     def touch(self, token_id: str) -> None:
         """Note that ``token_id`` was used now."""
@@ -99,6 +114,14 @@ class UsageRecorder:
         if thread is not None and thread is not threading.current_thread():
             thread.join(5)
         self.flush()
+
+    def _forget(self) -> None:
+        # In a forked child: the parent writes its own notes.
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._pending = {}
+        self._writing = {}
+        self._thread = None
 
     def _start(self) -> None:
         # Called with the lock held, on the first use.
