@@ -194,3 +194,14 @@ def test_postgresql_sortable_columns_use_byte_order(
         ("roles", "name"): "C",
         ("resource_groups", "name"): "C",
     }
+
+
+def test_migrate_takes_the_database_from_the_environment(
+    fresh_url: str, open_db: Callable[[str], Database]
+) -> None:
+    # A plain postgresql:// URL (no driver) works as well: it is mapped to psycopg 3.
+    url = fresh_url.replace("postgresql+psycopg://", "postgresql://")
+    result = CliRunner().invoke(main, ["migrate"], env={"CFACCOUNTS_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert f"schema empty -> {migrate.head()}" in result.output
+    assert migrate.is_current(open_db(fresh_url).engine)
