@@ -124,6 +124,9 @@ INVALID_REQUEST = ErrorSpec(1001, 400, "{detail}")
 BODY_TOO_LARGE = ErrorSpec(
     10413, 413, "Request body larger than {limit} bytes", cloudflare=False
 )
+URI_TOO_LONG = ErrorSpec(
+    10414, 414, "Request URI longer than {limit} bytes", cloudflare=False
+)
 HEADERS_TOO_LARGE = ErrorSpec(
     10431,
     431,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .. import errors
 from ..admin.guard import check_admin
 from ..storage.database import DatabaseUnavailable
-from .limits import MAX_HEADER_BYTES, MAX_HEADERS, check_headers
+from .limits import MAX_HEADER_BYTES, MAX_HEADERS, MAX_URL_BYTES, check_headers
 from .request import Request
 from .response import BASE_HEADERS, Delay, Response, error, new_ray
 from .routing import Access, Route, Router
@@ -103,6 +103,8 @@ class App:
                 or len(headers) != len(raw_headers)  # a name came more than once
             ):
                 check_headers(raw_headers, header_bytes)
+            if len(raw_path) + len(req.query_string) > MAX_URL_BYTES:
+                raise errors.URI_TOO_LONG(limit=MAX_URL_BYTES)
             req.body = await self._read_body(receive, headers)
             response = self.dispatch(req)
             if type(response) is Delay:  # a hook asked to answer later (latency)

@@ -4,6 +4,8 @@ The HTTP layer (uvicorn) already refuses malformed requests (a bad request line,
 bytes that are not allowed in a path, a bad Content-Length) with a plain 400. What it
 lets through is checked here, and refused with the Cloudflare envelope:
 
+- the path and query string: at most ``MAX_URL_BYTES`` together (the edge's limit for
+  a URL): 414;
 - headers: at most ``MAX_HEADERS`` of them and ``MAX_HEADER_BYTES`` of values in
   all (the edge refuses oversized headers too): 431;
 - a credential header (``Authorization``, ``X-Auth-Email``, ``X-Auth-Key``) given
@@ -19,6 +21,7 @@ from typing import Any
 
 from .. import errors
 
+MAX_URL_BYTES = 16 * 1024
 MAX_HEADERS = 100
 MAX_HEADER_BYTES = 32 * 1024
 MAX_JSON_DEPTH = 32
