@@ -14,8 +14,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psutil
-
 HEALTH_PATH = "/_cfaccounts/health"
 
 
@@ -84,24 +82,34 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def processes(self) -> list[psutil.Process]:
+    def pids(self) -> list[int]:
+        """The server process and its children (the workers, when there are
+        several)."""
         assert self.proc is not None
+        root = self.proc.pid
         try:
-            root = psutil.Process(self.proc.pid)
-            return [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
+            import psutil
+
+            return [root, *(c.pid for c in psutil.Process(root).children(True))]
+        except ImportError:  # without psutil, /proc says who the children are
+            kids = Path(f"/proc/{root}/task/{root}/children")
+            try:
+                return [root, *map(int, kids.read_text().split())]
+            except OSError:
+                return [root]
+        except Exception:  # the process is gone
             return []
 
     def rss_peak(self) -> int:
         """Peak resident memory in bytes: the high-water mark (VmHWM) of the server
         process, or the sum over its workers when it has several."""
-        procs = self.processes()
-        if len(procs) > 1:
-            procs = procs[1:]  # the supervisor is not a server
+        pids = self.pids()
+        if len(pids) > 1:
+            pids = pids[1:]  # the supervisor is not a server
         total = 0
-        for p in procs:
+        for pid in pids:
             try:
-                with open(f"/proc/{p.pid}/status") as f:
+                with open(f"/proc/{pid}/status") as f:
                     for line in f:
                         if line.startswith("VmHWM:"):
                             total += int(line.split()[1]) * 1024

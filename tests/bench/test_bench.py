@@ -1,0 +1,93 @@
+"""The benchmark harness cannot rot: its generated data authenticates through the real
+credential checks, and ``python -m bench --quick`` runs end to end (when wrk is
+installed) and writes its JSON results."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bench.cases import CASES, sample
+
+from bench import data as d
+from cfaccounts import Settings
+from cfaccounts.accounts.routes import ACCOUNT_DETAILS_GROUPS
+from cfaccounts.catalog import groups
+from cfaccounts.server import build_app
+
+ROOT = Path(__file__).resolve().parents[2]
+DETAILS_GROUPS = groups(*ACCOUNT_DETAILS_GROUPS)
+
+
+def test_generated_credentials_pass_the_real_checks(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+    dataset = d.Dataset(1000)
+    db = d.prepare(url)
+    result = d.load(db, dataset, progress=False)
+    db.dispose()
+    assert result.accounts == 1000
+    assert result.rows > 1000 * 8  # users, accounts, groups, 3 members, 2 tokens
+    app = build_app(Settings.from_env(env={}, database_url=url, log_level="warning"))
+    try:
+        services = app.services
+        for i in sample(dataset, 5):
+            principal = services.authenticator.authenticate(
+                {"authorization": f"Bearer {dataset.user_token(i)}"}, "127.0.0.1"
+            )
+            decision = services.authorizer.on_account(
+                principal, dataset.account_id(i), DETAILS_GROUPS
+            )
+            assert decision.allowed, decision.describe()
+            key = services.authenticator.authenticate(
+                {"x-auth-email": dataset.email(i), "x-auth-key": dataset.api_key(i)},
+                "127.0.0.1",
+            )
+            assert key.user_id == dataset.user_id(i)
+    finally:
+        services.authenticator.usage.close()
+        services.db.dispose()
+
+
+def test_every_case_builds_requests() -> None:
+    dataset = d.Dataset(1000)
+    picked = sample(dataset, 10)
+    for case in CASES:
+        reqs = case.build(dataset, picked)
+        assert reqs and all(r.path.startswith("/client/v4/") for r in reqs)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+def test_quick_run_writes_results(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--quick",
+            "--seconds",
+            "1",
+            "--cases",
+            "details_token,token_verify",
+            "--no-plot",
+            "--no-progress",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = json.loads((tmp_path / "latest.json").read_text())
+    (run,) = results["runs"]
+    measured = {c["case"] for c in run["cases"] if "rps" in c}
+    assert measured == {"details_token", "token_verify"}
+    assert all(c["errors"] == 0 for c in run["cases"] if "rps" in c)
+    assert results["baseline"]["by_connections"]["32"]["rps"] > 0
+    assert any(t["target"].startswith("Account Details") for t in results["targets"])
