@@ -349,6 +349,11 @@ class Database:
             raise
         except PoolTimeout as exc:
             raise errors.DATABASE_BUSY().with_headers(retry_after="1") from exc
+        except Exception as exc:
+            # The pool reconnecting after a failed pre-ping, and the driver calls
+            # above, raise the driver's own exceptions, not SQLAlchemy's.
+            self._fast_failure(exc)
+            raise
         local.conn, local.pid = conn, os.getpid()
         with self._fast_lock:
             self._fast_conns.append((local.pid, conn))
