@@ -36,9 +36,15 @@ auth_log = logging.getLogger("cfaccounts.auth")
 _IN_TEXT_MESSAGE = frozenset({"event", "method", "path", "status", "latency_ms"})
 
 
+_second: list[Any] = [-1, ""]  # the last whole second formatted, and its text
+
+
 def _utc(created: float) -> str:
-    seconds = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created))
-    return f"{seconds}.{int((created % 1) * 1000):03d}Z"
+    whole = int(created)
+    if whole != _second[0]:
+        _second[1] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+        _second[0] = whole
+    return f"{_second[1]}.{int((created - whole) * 1000):03d}Z"
 
 
 class JsonFormatter(logging.Formatter):
@@ -165,12 +171,16 @@ def _log(
         auth_log.debug("refused: %s", fields["reason"], extra={"fields": fields})
     if info:
         latency = round(elapsed * 1000, 3)
-        request_log.info(
+        # makeRecord + handle is what Logger.info does, less the walk up the stack to
+        # find the caller's file and line, which nobody reads for this event.
+        record = request_log.makeRecord(
+            request_log.name,
+            logging.INFO,
+            "",
+            0,
             "%s %s %s %.1fms",
-            req.method,
-            path,
-            resp.status,
-            latency,
+            (req.method, path, resp.status, latency),
+            None,
             extra={
                 "fields": {
                     "event": "request",
@@ -187,3 +197,4 @@ def _log(
                 }
             },
         )
+        request_log.handle(record)
