@@ -169,6 +169,12 @@ def varied(server: RunningServer) -> None:
         ({"actor.ip": "198.51.100.0/25"}, 1),
         ({"actor.ip": "198.51.100.0/24"}, 2),
         ({"actor.ip": "2001:db8::/32"}, 1),
+        ({"actor.ip": "198.51.100.7/32"}, 1),
+        ({"actor.ip": "198.0.0.0/8"}, 2),
+        ({"actor.ip": "192.0.2.10/31"}, 2),
+        ({"actor.ip": "198.51.96.0/20"}, 2),
+        ({"actor.ip": "10.0.0.0/8"}, 0),
+        ({"actor.ip": "0.0.0.0/0"}, 4),  # every IPv4 address, not the IPv6 one
         ({"actor.ip": "192.0.2.10"}, 2),
         ({"hide_user_logs": "true"}, 4),
         ({"hide_user_logs": "false"}, 5),

@@ -309,6 +309,7 @@ def v1_filters(req: Request) -> V1Query:
         try:
             if "/" in ip:
                 q.network = ipaddress.ip_network(ip.strip(), strict=False)
+                q.conditions.extend(_network_prefilter(q.network))
             else:
                 q.conditions.append(
                     t.c.actor_ip == str(ipaddress.ip_address(ip.strip()))
@@ -323,6 +324,21 @@ def v1_filters(req: Request) -> V1Query:
         q.conditions.append(not_(_scope_match(["user", "memberships"])))
     flag(req, "export")  # accepted and validated; the answer is JSON either way
     return q
+
+
+def _network_prefilter(
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network,
+) -> list[ColumnElement[bool]]:
+    """A condition narrowing a CIDR match in SQL before it is finished in Python:
+    the whole octets an IPv4 range fixes are a text prefix of every address in it.
+    (IPv6 addresses are stored compressed, where no such prefix holds.)"""
+    if network.version != 4 or network.prefixlen < 8:
+        return []
+    whole = network.prefixlen // 8
+    octets = str(network.network_address).split(".")[:whole]
+    if whole == 4:
+        return [t.c.actor_ip == ".".join(octets)]
+    return [t.c.actor_ip.startswith(".".join(octets) + ".", autoescape=True)]
 
 
 def in_network(
