@@ -250,12 +250,12 @@ def test_known_path_with_another_method_is_405(http: httpx.Client) -> None:
 def test_unexpected_exception_is_a_500_envelope_with_the_ray(
     server: RunningServer, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cfaccounts.accounts import store
+    from cfaccounts.accounts import wire
 
     def explode(*_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(store, "get", explode)
+    monkeypatch.setattr(wire, "account", explode)
     r = http.get(DETAILS, headers=key_headers())
     assert r.status_code == 500
     error = first_error(r)
