@@ -78,9 +78,15 @@ class PostgresDatabases:
             connect_timeout=5,
         )
 
+    # A run killed before its end cannot drop its databases; the next run drops those
+    # older than this (their names carry their creation time).
+    STALE_AFTER = 6 * 3600
+
     def create(self) -> str:
-        name = f"cfaccounts_test_{secrets.token_hex(6)}"
+        name = f"cfaccounts_test_{int(time.time())}_{secrets.token_hex(4)}"
         with self._admin() as conn:
+            if not self.created:
+                self._drop_stale(conn)
             try:
                 conn.execute(
                     f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
@@ -90,6 +96,20 @@ class PostgresDatabases:
                 conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
         self.created.append(name)
         return self.server_url.set(database=name).render_as_string(hide_password=False)
+
+    def _drop_stale(self, conn: Any) -> None:
+        names = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'cfaccounts_test_%'"
+        ).fetchall()
+        for (name,) in names:
+            parts = name.split("_")
+            stale = (
+                len(parts) == 4
+                and parts[2].isdigit()
+                and time.time() - int(parts[2]) > self.STALE_AFTER
+            )
+            if stale:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def drop_all(self) -> None:
         with self._admin() as conn:
