@@ -206,3 +206,17 @@ def test_start_up_seed_files_bring_rules_that_a_reset_restores(
         assert reply.headers["x-should-retry"] == "false"
     finally:
         running.stop()
+
+
+def test_requests_pay_for_faults_only_while_there_are_rules(
+    server: RunningServer,
+) -> None:
+    hook = server.app.services.faults.before_handler
+    assert hook not in server.app.before_handler
+    rule = add(server, route=ACCOUNT, status=500)
+    assert hook in server.app.before_handler
+    server.admin("DELETE", f"/faults/{rule['id']}")
+    assert hook not in server.app.before_handler
+    add(server, route=ACCOUNT, status=500)
+    server.reset()
+    assert hook not in server.app.before_handler

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .rules import FaultRule
@@ -29,6 +30,19 @@ class FaultRegistry:
         self.rules: list[FaultRule] = []
         self._lock = threading.Lock()
         self._rng = rng or random.Random()
+        # The app's before_handler list, once installed: the hook is in it only
+        # while there are rules, so a server without faults pays nothing for them.
+        self._hooks: list[Callable[[Request], Response | None]] | None = None
+
+    def _sync_hook(self) -> None:
+        hooks = self._hooks
+        if hooks is None:
+            return
+        present = self.before_handler in hooks
+        if self.rules and not present:
+            hooks.append(self.before_handler)
+        elif not self.rules and present:
+            hooks.remove(self.before_handler)
 
     def add(self, rule: FaultRule) -> None:
         """Add a rule, replacing one with the same id (in its place)."""
@@ -36,8 +50,10 @@ class FaultRegistry:
             for i, existing in enumerate(self.rules):
                 if existing.id == rule.id:
                     self.rules[i] = rule
-                    return
-            self.rules.append(rule)
+                    break
+            else:
+                self.rules.append(rule)
+            self._sync_hook()
 
     def extend(self, rules: list[FaultRule]) -> None:
         for rule in rules:
@@ -50,12 +66,14 @@ class FaultRegistry:
         with self._lock:
             before = len(self.rules)
             self.rules = [r for r in self.rules if r.id != rule_id]
+            self._sync_hook()
             return len(self.rules) != before
 
     def clear(self) -> int:
         with self._lock:
             removed = len(self.rules)
             self.rules = []
+            self._sync_hook()
             return removed
 
     def pick(self, req: Request) -> FaultRule | None:
@@ -74,8 +92,8 @@ class FaultRegistry:
         return None
 
     def before_handler(self, req: Request) -> Response | None:
-        """The app hook: nothing (at the cost of one check) while there are no rules;
-        else the fault's answer, or a Delay the app awaits before answering."""
+        """The app hook (installed only while there are rules): the fault's answer,
+        a Delay the app awaits before answering, or None."""
         if not self.rules or req.path.startswith(_ADMIN_PREFIX):
             return None
         rule = self.pick(req)
@@ -90,6 +108,8 @@ class FaultRegistry:
 
 
 def install(app: App, registry: FaultRegistry) -> None:
-    """Apply ``registry``'s rules to the API requests of ``app``, after every other
-    before_handler hook (a request refused for its rate limit is not also faulted)."""
-    app.before_handler.append(registry.before_handler)
+    """Apply ``registry``'s rules to the API requests of ``app``: its hook joins the
+    app's before_handler hooks, last (a request refused for its rate limit is not
+    also faulted), whenever the registry has rules, and leaves when it has none."""
+    registry._hooks = app.before_handler
+    registry._sync_hook()
