@@ -247,3 +247,55 @@ def plot(results: dict[str, Any], path: Path) -> Path | None:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results as Markdown tables (for docs/benchmarks.md)."""
+    out = [
+        "| case | size | backend | workers | conns | req/s | p50 ms | p99 ms "
+        "| vs baseline | p99 x |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for conns, m in results["baseline"]["by_connections"].items():
+        out.append(
+            f"| baseline | - | - | 1 | {conns} | {m['rps']:.0f} | {m['p50_ms']:.2f} "
+            f"| {m['p99_ms']:.2f} | 100% | 1.0 |"
+        )
+    for r in results["runs"]:
+        for c in r["cases"]:
+            if "skipped" in c:
+                out.append(
+                    f"| {c['case']} | {r['size']:,} | {r['backend']} | {r['workers']} "
+                    f"| - | skipped: {c['skipped']} | | | | |"
+                )
+                continue
+            ratio = f"{c['ratio']:.0%}" if "ratio" in c else "-"
+            p99x = f"{c['p99_ratio']:.1f}" if "p99_ratio" in c else "-"
+            out.append(
+                f"| {c['case']} | {r['size']:,} | {r['backend']} | {r['workers']} "
+                f"| {c['connections']} | {c['rps']:.0f} | {c['p50_ms']:.2f} "
+                f"| {c['p99_ms']:.2f} | {ratio} | {p99x} |"
+            )
+    out += [
+        "",
+        "| backend | size | workers | load s | accounts/s | start-up s | peak RSS MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results["runs"]:
+        load = r["load"]
+        out.append(
+            f"| {r['backend']} | {r['size']:,} | {r['workers']} "
+            f"| {load.get('seconds', 0):.1f} | {load.get('accounts_per_second', 0):,} "
+            f"| {r['startup_seconds']:.3f} | {r['rss_peak_mb']} |"
+        )
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # python -m bench.report RESULTS.json: Markdown tables
+    import sys
+
+    import orjson
+
+    for name in sys.argv[1:]:
+        print(markdown(orjson.loads(Path(name).read_bytes())))
+        print()

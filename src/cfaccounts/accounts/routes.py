@@ -79,17 +79,16 @@ def list_accounts(req: Request) -> Response:
     include, exclude = None, frozenset[str]()
     if principal.token is not None:
         include, exclude = service.token_account_scope(principal.token.policies)
-    with req.services.db.read() as conn:
-        rows, total = store.list_for_member(
-            conn,
-            email=principal.email,
-            include=include,
-            exclude=exclude,
-            name=req.arg("name"),
-            descending=descending,
-            limit=paging.per_page,
-            offset=paging.offset,
-        )
+    rows, total = store.page_for_member(
+        req.services.db,
+        email=principal.email,
+        include=include,
+        exclude=exclude,
+        name=req.arg("name"),
+        descending=descending,
+        limit=paging.per_page,
+        offset=paging.offset,
+    )
     return page(
         [wire.account(r) for r in rows],
         page=paging.page,

@@ -95,6 +95,51 @@ def list_for_member(
     return list(rows), int(total)
 
 
+def page_for_member(
+    db: Database,
+    *,
+    email: str,
+    include: Collection[str] | None,
+    exclude: Collection[str],
+    name: str | None,
+    descending: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[AccountRow], int]:
+    """``list_for_member`` in one statement on the database's fast path: the page and
+    the total come from the same snapshot (a window count); only a page past the end,
+    which has no rows to carry the total, costs a second statement."""
+    where = ["m.account_id = a.id", "m.email = ?", "m.status = 'accepted'"]
+    params: list[Any] = [email]
+    if include is not None:
+        if not include:
+            return [], 0
+        ids = sorted(include)
+        where.append(f"a.id IN ({', '.join('?' for _ in ids)})")
+        params += ids
+    if exclude:
+        ids = sorted(exclude)
+        where.append(f"a.id NOT IN ({', '.join('?' for _ in ids)})")
+        params += ids
+    if name:
+        escaped = name.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+        where.append("lower(a.name) LIKE ? ESCAPE '/'")
+        params.append(f"%{escaped}%")
+    # Byte order on both databases (see _name_order).
+    key = "a.name" if db.is_sqlite else 'a.name COLLATE "C"'
+    way = "DESC" if descending else "ASC"
+    body = f"FROM accounts a JOIN members m ON {' AND '.join(where)}"
+    rows = db.fetch_all(
+        "SELECT a.id, a.name, a.type, a.created_on, a.managed_by, a.settings, "
+        f"count(*) OVER () {body} ORDER BY {key} {way}, a.id {way} LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    )
+    if rows:
+        return [AccountRow(*r[:6]) for r in rows], int(rows[0][6])
+    total = db.fetch_one(f"SELECT count(*) {body}", tuple(params))
+    return [], int(total[0]) if total else 0
+
+
 def insert(conn: Connection, **values: Any) -> None:
     conn.execute(s.accounts.insert().values(**values))
 
