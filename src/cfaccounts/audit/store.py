@@ -73,7 +73,14 @@ def v1_page(
     candidates = conn.execute(
         select(t.c.seq, t.c.actor_ip).where(*where).order_by(_ordered(descending))
     )
-    seqs = [seq for seq, ip in candidates if in_network(network, ip)]
+    inside: dict[str | None, bool] = {}  # a log holds few distinct addresses
+    seqs = []
+    for seq, ip in candidates:
+        found = inside.get(ip)
+        if found is None:
+            found = inside[ip] = in_network(network, ip)
+        if found:
+            seqs.append(seq)
     wanted = seqs[offset : offset + limit]
     if not wanted:
         return len(seqs), []
