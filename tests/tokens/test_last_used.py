@@ -101,7 +101,7 @@ def _stored(db: Database, token_id: str) -> str | None:
 
 def test_flush_writes_pending_uses_and_keeps_the_latest(db: Database) -> None:
     _token(db, "a" * 32, "2000-01-01T00:00:00.000000Z")
-    recorder = UsageRecorder(db, interval=3600)  # no background write in this test
+    recorder = UsageRecorder(db, background=False)
     recorder.touch("a" * 32)
     pending = recorder.pending("a" * 32)
     assert pending is not None and _stored(db, "a" * 32) is None
@@ -120,7 +120,7 @@ def test_flush_writes_pending_uses_and_keeps_the_latest(db: Database) -> None:
 
 
 def test_a_use_before_the_token_was_issued_is_not_written(db: Database) -> None:
-    recorder = UsageRecorder(db, interval=3600)
+    recorder = UsageRecorder(db, background=False)
     recorder.touch("b" * 32)
     time.sleep(0.01)
     # The token is (re)created after the use was noted, under the same id.
@@ -146,7 +146,7 @@ def test_the_background_thread_writes_without_being_asked(db: Database) -> None:
 
 def test_close_writes_what_is_left(db: Database) -> None:
     _token(db, "d" * 32, "2000-01-01T00:00:00.000000Z")
-    recorder = UsageRecorder(db, interval=3600)
+    recorder = UsageRecorder(db, background=False)
     recorder.touch("d" * 32)
     recorder.close()
     assert _stored(db, "d" * 32) is not None
@@ -154,7 +154,7 @@ def test_close_writes_what_is_left(db: Database) -> None:
 
 def test_a_failed_write_is_retried(db: Database) -> None:
     _token(db, "e" * 32, "2000-01-01T00:00:00.000000Z")
-    recorder = UsageRecorder(db, interval=3600)
+    recorder = UsageRecorder(db, background=False)
     recorder.touch("e" * 32)
     real = recorder._write
 

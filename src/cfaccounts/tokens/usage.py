@@ -51,11 +51,19 @@ def _stamp(epoch: float) -> str:
 
 
 class UsageRecorder:
-    """Write-behind ``last_used_on`` for tokens. ``touch`` is the hot path."""
+    """Write-behind ``last_used_on`` for tokens. ``touch`` is the hot path. With
+    ``background=False`` nothing is written until ``flush`` or ``close``."""
 
-    def __init__(self, db: Database, interval: float = FLUSH_INTERVAL) -> None:
+    def __init__(
+        self,
+        db: Database,
+        interval: float = FLUSH_INTERVAL,
+        *,
+        background: bool = True,
+    ) -> None:
         self._db = db
         self._interval = interval
+        self._background = background
         self._lock = threading.Lock()
         self._pending: dict[str, float] = {}
         self._writing: dict[str, float] = {}
@@ -125,7 +133,7 @@ class UsageRecorder:
 
     def _start(self) -> None:
         # Called with the lock held, on the first use.
-        if self._closed:
+        if self._closed or not self._background:
             return
         self._thread = threading.Thread(
             target=self._run, name="cfaccounts-token-usage", daemon=True
