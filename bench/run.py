@@ -45,6 +45,7 @@ class Run:
     workers: int = 1
     load: dict[str, Any] = field(default_factory=dict)
     startup_seconds: float = 0.0
+    startup_cpu_seconds: float = 0.0
     rss_peak_bytes: int = 0
     cases: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -56,6 +57,7 @@ class Run:
             "workers": self.workers,
             "load": self.load,
             "startup_seconds": round(self.startup_seconds, 3),
+            "startup_cpu_seconds": round(self.startup_cpu_seconds, 3),
             "rss_peak_bytes": self.rss_peak_bytes,
             "rss_peak_mb": round(self.rss_peak_bytes / 2**20, 1),
             "cases": self.cases,
@@ -237,9 +239,11 @@ class Bench:
         server = servers.cfaccounts(url, workers=workers, log=log).start()
         try:
             run.startup_seconds = server.startup_seconds
+            run.startup_cpu_seconds = server.startup_cpu_seconds
             say(
                 f"  cfaccounts ({workers} worker{'s' if workers > 1 else ''}) healthy "
-                f"in {server.startup_seconds:.3f}s"
+                f"in {server.startup_seconds:.3f}s "
+                f"({server.startup_cpu_seconds:.2f}s of CPU)"
             )
             wanted = [x for x in c.CASES if x.name in self.o.cases]
             if workers != 1:
