@@ -9,8 +9,10 @@ from .faults.routes import routes as faults_admin
 from .http.routing import Route
 from .iam.routes import routes as iam
 from .members.routes import routes as members
+from .memberships.routes import routes as memberships
 from .roles.routes import routes as roles
 from .tokens.routes import routes as tokens
+from .users.routes import routes as users
 
 
 def api_routes() -> list[Route]:
@@ -20,6 +22,8 @@ def api_routes() -> list[Route]:
         *members.routes,
         *roles.routes,
         *iam.routes,
+        *users.routes,
+        *memberships.routes,
         *tokens.routes,
         *audit.routes,
     ]

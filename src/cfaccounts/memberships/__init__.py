@@ -1,0 +1,1 @@
+"""Memberships: the user's side of account members (invitations, leaving)."""
