@@ -152,8 +152,11 @@ def test_only_tenant_admins_create_accounts(
     server: RunningServer, http: httpx.Client
 ) -> None:
     before = count(server, s.accounts)
-    with pytest.raises(cloudflare.PermissionDeniedError) as refused:
-        sdk(server, api_email=DEMO_EMAIL, api_key=DEMO_KEY).accounts.create(name="No")
+    with (
+        sdk(server, api_email=DEMO_EMAIL, api_key=DEMO_KEY) as client,
+        pytest.raises(cloudflare.PermissionDeniedError) as refused,
+    ):
+        client.accounts.create(name="No")
     assert refused.value.errors[0].code == 9109
     # A refused caller learns nothing from validation: the refusal comes first.
     r = http.post("/accounts", json={"name": 5}, headers=key_headers())
@@ -196,8 +199,11 @@ def test_tenant_admin_token_needs_settings_write_on_every_account(
     assert created is not None
     # The token that made the account can manage it at once.
     assert sdk(server, api_token=wide).accounts.get(account_id=created.id) is not None
-    with pytest.raises(cloudflare.PermissionDeniedError) as refused:
-        sdk(server, api_token=narrow).accounts.create(name="Refused")
+    with (
+        sdk(server, api_token=narrow) as client,
+        pytest.raises(cloudflare.PermissionDeniedError) as refused,
+    ):
+        client.accounts.create(name="Refused")
     assert refused.value.errors[0].code == 9109
 
 

@@ -65,22 +65,22 @@ def test_tenant_admin_deletes_an_account_and_all_under_it(
     server: RunningServer,
 ) -> None:
     admin, account_id = populated_account(server)
-    client = sdk(server, api_email=admin["email"], api_key=admin["api_key"])
-    deleted = client.accounts.delete(account_id=account_id)
-    assert deleted is not None and deleted.id == account_id
-    with pytest.raises(cloudflare.PermissionDeniedError):
-        client.accounts.get(account_id=account_id)
-    assert list(client.accounts.list()) == []
-    for table in (s.members, s.tokens, s.roles, s.resource_groups):
-        assert count(server, table, account_id) == 0
-    with server.app.services.db.read() as conn:
-        event = conn.execute(
-            select(s.audit_logs).where(s.audit_logs.c.account_id == account_id)
-        ).one()
-    assert (event.action_type, event.account_name) == ("delete", "Doomed")
-    # The other member lost the account too.
-    demo = sdk(server, api_email=DEMO_EMAIL, api_key=DEMO_KEY)
-    assert [a.id for a in demo.accounts.list()] == [DEMO_ACCOUNT]
+    with sdk(server, api_email=admin["email"], api_key=admin["api_key"]) as client:
+        deleted = client.accounts.delete(account_id=account_id)
+        assert deleted is not None and deleted.id == account_id
+        with pytest.raises(cloudflare.PermissionDeniedError):
+            client.accounts.get(account_id=account_id)
+        assert list(client.accounts.list()) == []
+        for table in (s.members, s.tokens, s.roles, s.resource_groups):
+            assert count(server, table, account_id) == 0
+        with server.app.services.db.read() as conn:
+            event = conn.execute(
+                select(s.audit_logs).where(s.audit_logs.c.account_id == account_id)
+            ).one()
+        assert (event.action_type, event.account_name) == ("delete", "Doomed")
+        # The other member lost the account too.
+        demo = sdk(server, api_email=DEMO_EMAIL, api_key=DEMO_KEY)
+        assert [a.id for a in demo.accounts.list()] == [DEMO_ACCOUNT]
 
 
 async def test_async_client_creates_then_deletes(server: RunningServer) -> None:

@@ -202,8 +202,11 @@ def test_account_token_is_refused_with_the_real_message(
     assert r.json()["errors"][0]["message"] == (
         "List accounts endpoint does not support account owned tokens."
     )
-    with pytest.raises(cloudflare.BadRequestError):
-        list(sdk(server, api_token=DEMO_ACCOUNT_TOKEN).accounts.list())
+    with (
+        sdk(server, api_token=DEMO_ACCOUNT_TOKEN) as client,
+        pytest.raises(cloudflare.BadRequestError),
+    ):
+        list(client.accounts.list())
 
 
 @pytest.mark.parametrize(

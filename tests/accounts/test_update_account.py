@@ -163,8 +163,8 @@ def test_bad_update_bodies_are_400_and_change_nothing(
 
 
 def test_sdk_surfaces_a_bad_update_as_bad_request(server: RunningServer) -> None:
-    with pytest.raises(cloudflare.BadRequestError) as bad:
-        sdk(server, **KEY).accounts.update(
+    with sdk(server, **KEY) as client, pytest.raises(cloudflare.BadRequestError) as bad:
+        client.accounts.update(
             account_id=DEMO_ACCOUNT, id=DEMO_ACCOUNT, name="x" * 101, type="standard"
         )
     assert bad.value.errors[0].code == 1001
@@ -223,8 +223,11 @@ def test_read_group_is_not_enough_even_for_a_super_administrator(
             ]
         }
     )
-    with pytest.raises(cloudflare.PermissionDeniedError):
-        sdk(server, api_token=value).accounts.update(
+    with (
+        sdk(server, api_token=value) as client,
+        pytest.raises(cloudflare.PermissionDeniedError),
+    ):
+        client.accounts.update(
             account_id=DEMO_ACCOUNT, id=DEMO_ACCOUNT, name="No", type="standard"
         )
 
