@@ -150,7 +150,15 @@ def test_since_and_before_are_required(
 
 @pytest.mark.parametrize(
     "value",
-    ["yesterday", "2024-13-01", "2024-02-30", "1714150000", "2024-01-01T25:00Z"],
+    [
+        "yesterday",
+        "2024-13-01",
+        "2024-02-30",
+        "1714150000",
+        "2024-01-01T25:00Z",
+        "9999-12-31T23:59:59-05:00",
+        "0001-01-01T00:00:00+05:00",
+    ],
 )
 def test_a_time_that_is_not_a_date_or_rfc3339_is_refused(
     server: RunningServer, http: httpx.Client, value: str

@@ -64,7 +64,7 @@ def parse_time(name: str, raw: str) -> str:
         if "T" not in text.upper() and " " not in text:
             raise ValueError(text)
         return times.to_db(times.parse(text))
-    except ValueError:
+    except (ValueError, OverflowError):  # a time beyond year 9999 once in UTC
         raise bad(name, "must be a date (2019-04-30) or an RFC 3339 time") from None
 
 
