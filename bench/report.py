@@ -48,7 +48,7 @@ def table(results: dict[str, Any]) -> str:
         )
         lines.append(
             f"  {'case':<16}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-            f"{'vs base':>9}{'p99 x':>7}{'errors':>8}"
+            f"{'vs base':>9}{'p99 x':>7}{'cpu us':>8}{'cpu vs':>8}{'errors':>8}"
         )
         for c in run["cases"]:
             if "skipped" in c:
@@ -59,6 +59,8 @@ def table(results: dict[str, Any]) -> str:
             lines.append(
                 f"  {c['case']:<16}{c['connections']:>6}{c['rps']:>10.0f}"
                 f"{c['p50_ms']:>9.2f}{c['p99_ms']:>9.2f}{ratio:>9}{p99x:>7}"
+                f"{c.get('cpu_us_per_request') or 0:>8.0f}"
+                f"{(f'{cr:.0%}' if (cr := c.get('cpu_ratio')) else '-'):>8}"
                 f"{c['errors']:>8}"
             )
     return "\n".join(lines)
@@ -98,10 +100,16 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             note = next((n for r in rs if (n := _skip_note(r, case))), "not measured")
             add(label, f">= {goal:.0%} of baseline (c={conns})", None, None, note)
         else:
+            cpu = [
+                m["cpu_ratio"]
+                for r in rs
+                if (m := _case(r, case, conns)) is not None and m.get("cpu_ratio")
+            ]
             add(
                 label,
                 f">= {goal:.0%} of baseline (c={conns})",
-                f"{w[0]:.0%} (worst size: {w[1]:,})",
+                f"{w[0]:.0%} (worst size: {w[1]:,})"
+                + (f"; by CPU per request {min(cpu):.0%}" if cpu else ""),
                 w[0] >= goal,
             )
     p99 = [
@@ -238,6 +246,8 @@ def plot(results: dict[str, Any], path: Path) -> Path | None:
         (ax2, "p99 latency", "ms"),
     ):
         ax.set_xscale("log")
+        if ax is ax2:
+            ax.set_yscale("log")  # p99s span orders of magnitude
         ax.set_xlabel("accounts in the database")
         ax.set_ylabel(unit)
         ax.set_title(f"{title}, {conns} connections")
@@ -259,14 +269,15 @@ def markdown(results: dict[str, Any]) -> str:
     for conns, m in results["baseline"]["by_connections"].items():
         out.append(
             f"| baseline | - | - | 1 | {conns} | {m['rps']:.0f} | {m['p50_ms']:.2f} "
-            f"| {m['p99_ms']:.2f} | 100% | 1.0 |"
+            f"| {m['p99_ms']:.2f} | 100% | 1.0 | {m.get('cpu_us_per_request') or '-'} "
+            "| 100% |"
         )
     for r in results["runs"]:
         for c in r["cases"]:
             if "skipped" in c:
                 out.append(
                     f"| {c['case']} | {r['size']:,} | {r['backend']} | {r['workers']} "
-                    f"| - | skipped: {c['skipped']} | | | | |"
+                    f"| - | skipped: {c['skipped']} | | | | | | |"
                 )
                 continue
             ratio = f"{c['ratio']:.0%}" if "ratio" in c else "-"
@@ -274,7 +285,9 @@ def markdown(results: dict[str, Any]) -> str:
             out.append(
                 f"| {c['case']} | {r['size']:,} | {r['backend']} | {r['workers']} "
                 f"| {c['connections']} | {c['rps']:.0f} | {c['p50_ms']:.2f} "
-                f"| {c['p99_ms']:.2f} | {ratio} | {p99x} |"
+                f"| {c['p99_ms']:.2f} | {ratio} | {p99x} "
+                f"| {c.get('cpu_us_per_request') or '-'} "
+                f"| {f'{cr:.0%}' if (cr := c.get('cpu_ratio')) else '-'} |"
             )
     out += [
         "",

@@ -148,9 +148,16 @@ class Bench:
 
     # -- one measurement --------------------------------------------------------------
     def _measure(
-        self, url: str, reqs: list[wrk.Req], conns: int, name: str, threads: int = 1
+        self,
+        server: servers.Server,
+        reqs: list[wrk.Req],
+        conns: int,
+        name: str,
+        threads: int = 1,
     ) -> dict[str, Any]:
+        url = server.url
         load_before = os.getloadavg()[0]
+        cpu_before = server.cpu_seconds()
         result = wrk.run(
             self.wrk,
             url,
@@ -161,8 +168,14 @@ class Bench:
             name=name,
             threads=threads,
         )
+        cpu = server.cpu_seconds() - cpu_before
         out = result.as_dict()
         out["loadavg_before"] = round(load_before, 2)
+        # The server's CPU per request: what one idle core would give is about
+        # 1 / this, whatever else the machine was doing during the run.
+        out["cpu_us_per_request"] = (
+            round(cpu / result.requests * 1e6, 1) if result.requests else None
+        )
         return out
 
     # -- baseline ---------------------------------------------------------------------
@@ -189,7 +202,7 @@ class Bench:
         try:
             say(f"baseline: started in {base.startup_seconds:.3f}s")
             for conns in self.o.connections:
-                m = self._measure(base.url, sample_reqs, conns, "baseline")
+                m = self._measure(base, sample_reqs, conns, "baseline")
                 self.baseline[str(conns)] = m
                 say(
                     f"  baseline        c={conns:<4} {m['rps']:>9.0f} req/s  "
@@ -263,16 +276,21 @@ class Bench:
                     say(f"  {case.name:<15} skipped: {why}")
                     continue
                 for conns in self.o.connections:
-                    m = self._measure(server.url, reqs, conns, case.name, threads)
+                    m = self._measure(server, reqs, conns, case.name, threads)
                     base = self.baseline.get(str(conns))
                     if base:
                         m["ratio"] = round(m["rps"] / base["rps"], 3)
                         m["p99_ratio"] = round(m["p99_ms"] / base["p99_ms"], 2)
+                        if base.get("cpu_us_per_request") and m["cpu_us_per_request"]:
+                            m["cpu_ratio"] = round(
+                                base["cpu_us_per_request"] / m["cpu_us_per_request"], 3
+                            )
                     run.cases.append({"case": case.name, **m})
                     say(
                         f"  {case.name:<15} c={conns:<4} {m['rps']:>9.0f} req/s  "
                         f"p50 {m['p50_ms']:.2f} ms  p99 {m['p99_ms']:.2f} ms"
                         + (f"  {m['ratio']:.0%} of baseline" if "ratio" in m else "")
+                        + (f", CPU {m['cpu_us_per_request']:.0f} us/req")
                         + (f"  ERRORS {m['errors']}" if m["errors"] else "")
                     )
             run.rss_peak_bytes = server.rss_peak()

@@ -81,15 +81,18 @@ class Server:
         return self
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the server process has used so far: start-up
-        measured this way does not depend on how busy the machine is."""
-        assert self.proc is not None
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1]
-            utime, stime = fields.split()[11:13]
-            return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError, IndexError):
-            return 0.0
+        """CPU time (user + system) the server has used so far, its workers
+        included: unlike the wall clock it does not depend on how busy the machine
+        is."""
+        total = 0.0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1]
+                utime, stime = fields.split()[11:13]
+                total += (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
+            except (OSError, ValueError, IndexError):
+                continue
+        return total
 
     @property
     def url(self) -> str:
