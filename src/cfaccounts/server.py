@@ -131,8 +131,8 @@ def banner(app: App, url: str, out: TextIO = sys.stdout) -> None:
                 f"{minted['value']}"
             )
     if settings.database_url.startswith("sqlite:///"):
-        path = Path(services.db.url.database or "").resolve()
-        lines.append(f"  data file      {path}")
+        data_file = Path(services.db.url.database or "").resolve()
+        lines.append(f"  data file      {data_file}")
     print("\n".join(lines), file=out, flush=True)
 
 

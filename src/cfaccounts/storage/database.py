@@ -339,6 +339,7 @@ class Database:
             proxy = self.engine.raw_connection()
             conn = proxy.driver_connection
             proxy.detach()
+            assert conn is not None
             if not self.is_sqlite:
                 conn.rollback()
                 conn.autocommit = True
