@@ -1,7 +1,8 @@
-"""HTTP handlers for IAM permission groups and resource groups (read-only).
+"""HTTP handlers for IAM permission groups (read-only) and resource groups.
 
-Both are account settings, so reading them takes Account Settings Read or Write, like
-the other account-level reads of this family.
+Both are account settings: reading them takes Account Settings Read or Write, and
+changing resource groups takes Account Settings Write (and, for a person, the standing
+to manage members, since resource groups decide what member policies grant).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from .. import errors
 from ..catalog import groups
 from ..http import Access, Request, Response, RouteTable, ok, page
 from ..http.params import pagination
-from . import store, wire
+from ..members.service import require_manager
+from . import service, store, wire
 
 routes = RouteTable()
 
 READ_GROUPS = groups("Account Settings Write", "Account Settings Read")
+WRITE_GROUPS = groups("Account Settings Write")
 
 
 def _filter(req: Request, name: str) -> str | None:
@@ -104,3 +107,54 @@ def resource_group_details(req: Request) -> Response:
     if row is None:
         raise errors.NOT_FOUND(what="Resource group")
     return ok(wire.resource_group(row))
+
+
+@routes.post(
+    "/accounts/{account_id}/iam/resource_groups",
+    operation_id="account-resource-group-create",
+    access=Access.ACCOUNT,
+    groups=WRITE_GROUPS,
+)
+def create_resource_group(req: Request) -> Response:
+    """Create Resource Group"""
+    require_manager(req)
+    body = req.json_object()
+    with req.services.db.write() as conn:
+        group = service.create(conn, req, req.params["account_id"], body)
+    return ok(group)
+
+
+@routes.put(
+    "/accounts/{account_id}/iam/resource_groups/{resource_group_id}",
+    operation_id="account-resource-group-update",
+    access=Access.ACCOUNT,
+    groups=WRITE_GROUPS,
+)
+def update_resource_group(req: Request) -> Response:
+    """Update Resource Group"""
+    require_manager(req)
+    body = req.json_object()
+    with req.services.db.write() as conn:
+        group = service.update(
+            conn,
+            req,
+            req.params["account_id"],
+            req.params["resource_group_id"],
+            body,
+        )
+    return ok(group)
+
+
+@routes.delete(
+    "/accounts/{account_id}/iam/resource_groups/{resource_group_id}",
+    operation_id="account-resource-group-delete",
+    access=Access.ACCOUNT,
+    groups=WRITE_GROUPS,
+)
+def delete_resource_group(req: Request) -> Response:
+    """Remove Resource Group"""
+    require_manager(req)
+    group_id = req.params["resource_group_id"]
+    with req.services.db.write() as conn:
+        service.delete(conn, req, req.params["account_id"], group_id)
+    return ok({"id": group_id})

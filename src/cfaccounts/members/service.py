@@ -192,15 +192,21 @@ def _is_manager(req: Request, conn: Connection, account_id: str, email: str) -> 
     return manage
 
 
-def _keep_a_manager(req: Request, conn: Connection, account_id: str) -> None:
+def has_a_manager(req: Request, conn: Connection, account_id: str) -> bool:
+    """Whether an accepted member of the account can manage members."""
+    return any(
+        _is_manager(req, conn, account_id, email)
+        for email in store.accepted_emails(conn, account_id)
+    )
+
+
+def keep_a_manager(req: Request, conn: Connection, account_id: str) -> None:
     """Called after a change, in its transaction: refuse it (rolling it back) when no
     accepted member can manage members any more."""
-    for email in store.accepted_emails(conn, account_id):
-        if _is_manager(req, conn, account_id, email):
-            return
-    raise errors.CONFLICT(
-        detail="the account must keep at least one member who can manage members"
-    ).with_headers(x_should_retry="false")
+    if not has_a_manager(req, conn, account_id):
+        raise errors.CONFLICT(
+            detail="the account must keep at least one member who can manage members"
+        ).with_headers(x_should_retry="false")
 
 
 def _audit(
@@ -305,7 +311,7 @@ def update_member(
         policies=_policies_text(grants.policies),
     )
     if was_manager:
-        _keep_a_manager(req, conn, account_id)
+        keep_a_manager(req, conn, account_id)
     after = _shown(conn, req, account_id, member_id)
     _audit(conn, req, account_id, "update", "Update Member", member_id, before, after)
     return after
@@ -324,7 +330,7 @@ def remove_member(
     )
     store.delete(conn, member_id)
     if was_manager:
-        _keep_a_manager(req, conn, account_id)
+        keep_a_manager(req, conn, account_id)
     _audit(conn, req, account_id, "delete", "Remove Member", member_id, before, None)
 
 
