@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import cloudflare
@@ -113,6 +114,27 @@ def test_same_idempotency_key_returns_the_same_account(server: RunningServer) ->
     assert count(server, s.audit_logs, s.audit_logs.c.account_id == first.id) == 1
 
 
+def test_concurrent_creates_with_one_key_make_one_account(
+    server: RunningServer,
+) -> None:
+    admin = tenant_admin(server)
+    headers = {
+        **key_headers(admin["email"], admin["api_key"]),
+        "Idempotency-Key": "raced",
+    }
+
+    def create(_: int) -> httpx.Response:
+        return httpx.post(
+            server.base_url + "/accounts", json={"name": "Raced"}, headers=headers
+        )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(create, range(8)))
+    assert [r.status_code for r in answers] == [200] * 8
+    assert len({r.json()["result"]["id"] for r in answers}) == 1
+    assert count(server, s.accounts, s.accounts.c.name == "Raced") == 1
+
+
 def test_idempotency_keys_belong_to_one_user(server: RunningServer) -> None:
     one, two = tenant_admin(server), tenant_admin(server)
     a = sdk(server, **key_of(one)).accounts.create(name="A", idempotency_key="k")
@@ -159,8 +181,13 @@ def test_only_tenant_admins_create_accounts(
         client.accounts.create(name="No")
     assert refused.value.errors[0].code == 9109
     # A refused caller learns nothing from validation: the refusal comes first.
-    r = http.post("/accounts", json={"name": 5}, headers=key_headers())
-    assert (r.status_code, error_codes(r)) == (403, [9109])
+    for body in (b'{"name": 5}', b"{not json"):
+        r = http.post(
+            "/accounts",
+            content=body,
+            headers={**key_headers(), "Content-Type": "application/json"},
+        )
+        assert (r.status_code, error_codes(r)) == (403, [9109])
     assert count(server, s.accounts) == before
 
 

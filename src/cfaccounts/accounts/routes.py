@@ -3,8 +3,6 @@ event in the same transaction, shape the answer."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-
 from .. import errors
 from ..audit.record import record
 from ..catalog import groups
@@ -108,48 +106,36 @@ def create_account(req: Request) -> Response:
     assert principal is not None
     if principal.kind == "account_token":
         raise errors.USER_AUTH_REQUIRED()
-    body = req.json_object()
-    key = service.check_idempotency_key(req.headers.get("idempotency-key"))
-    db = req.services.db
-    try:
-        with db.write() as conn:
-            # Who may create comes before what the body says, so that a refused
-            # caller learns nothing from validation errors.
-            user_id = service.check_may_create(conn, principal, req.services.catalogue)
-            new = service.parse_create(body)
-            assert principal.email is not None
-            row, created = service.create(
-                conn,
-                user_id=user_id,
-                email=principal.email,
-                new=new,
-                idempotency_key=key,
-            )
-            shown = wire.account(row)
-            if created:
-                record(
-                    conn,
-                    req,
-                    account_id=row.id,
-                    account_name=row.name,
-                    action_type="create",
-                    description="Create account",
-                    resource_type="account",
-                    resource_id=row.id,
-                    product="accounts",
-                    after=shown,
-                )
-    except IntegrityError:
-        # Two creates with the same idempotency key raced, and the other one won:
-        # answer with its account.
-        if key is None:
-            raise
-        with db.read() as conn:
-            earlier = store.idempotent_account(conn, principal.user_id or "", key)
-            row = store.get(conn, earlier) if earlier else None
-        if row is None:
-            raise
+    # Writes are serialized, so the idempotency check below holds until commit: two
+    # creates racing with the same key make one account, and both answer with it.
+    with req.services.db.write() as conn:
+        # Who may create comes before what the body says, so that a refused caller
+        # learns nothing from validation errors.
+        user_id = service.check_may_create(conn, principal, req.services.catalogue)
+        new = service.parse_create(req.json_object())
+        key = service.check_idempotency_key(req.headers.get("idempotency-key"))
+        assert principal.email is not None
+        row, created = service.create(
+            conn,
+            user_id=user_id,
+            email=principal.email,
+            new=new,
+            idempotency_key=key,
+        )
         shown = wire.account(row)
+        if created:
+            record(
+                conn,
+                req,
+                account_id=row.id,
+                account_name=row.name,
+                action_type="create",
+                description="Create account",
+                resource_type="account",
+                resource_id=row.id,
+                product="accounts",
+                after=shown,
+            )
     return ok(shown)
 
 
