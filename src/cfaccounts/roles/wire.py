@@ -36,13 +36,21 @@ def permissions(value: Any) -> dict[str, dict[str, Any]]:
     return {str(key): grant(g) for key, g in value.items()}
 
 
+_BUILTIN: dict[str, dict[str, Any]] = {}
+
+
 def builtin_role(role: BuiltinRole) -> dict[str, Any]:
-    return {
-        "id": role.id,
-        "name": role.name,
-        "description": role.description,
-        "permissions": permissions(role.permissions),
-    }
+    """A built-in role; built once per process, since built-in roles never change
+    (callers must not modify the answer)."""
+    shown = _BUILTIN.get(role.id)
+    if shown is None:
+        shown = _BUILTIN[role.id] = {
+            "id": role.id,
+            "name": role.name,
+            "description": role.description,
+            "permissions": permissions(role.permissions),
+        }
+    return shown
 
 
 def custom_role(row: Any) -> dict[str, Any]:
