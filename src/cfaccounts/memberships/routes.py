@@ -9,7 +9,7 @@ from ..audit.record import record
 from ..catalog import USER_SCOPE, groups
 from ..http import Access, Request, Response, RouteTable, ok, page
 from ..http.params import choice, direction, pagination
-from . import service, store, wire
+from . import openapi, service, store, wire
 
 routes = RouteTable()
 
@@ -39,6 +39,7 @@ def _own(conn: Any, req: Request) -> Any:
 @routes.get(
     "/memberships",
     operation_id="user'-s-account-memberships-list-memberships",
+    openapi=openapi.LIST,
     access=Access.USER,
     groups=READ_GROUPS,
 )
@@ -72,6 +73,7 @@ def list_memberships(req: Request) -> Response:
 @routes.get(
     "/memberships/{membership_id}",
     operation_id="user'-s-account-memberships-membership-details",
+    openapi=openapi.DETAILS,
     access=Access.USER,
     groups=READ_GROUPS,
 )
@@ -91,11 +93,15 @@ def membership_details(req: Request) -> Response:
 @routes.put(
     "/memberships/{membership_id}",
     operation_id="user'-s-account-memberships-update-membership",
+    openapi=openapi.UPDATE,
     access=Access.USER,
     groups=WRITE_GROUPS,
 )
 def update_membership(req: Request) -> Response:
-    """Update Membership: accept or reject an invitation."""
+    """Update Membership
+
+    Accept or reject an invitation.
+    """
     status = service.parse_answer(req.json_object())
     principal = req.principal
     assert principal is not None and principal.user_id is not None
@@ -129,11 +135,15 @@ def update_membership(req: Request) -> Response:
 @routes.delete(
     "/memberships/{membership_id}",
     operation_id="user'-s-account-memberships-delete-membership",
+    openapi=openapi.DELETE,
     access=Access.USER,
     groups=WRITE_GROUPS,
 )
 def delete_membership(req: Request) -> Response:
-    """Delete Membership: leave the account."""
+    """Delete Membership
+
+    Leave the account, or decline an invitation.
+    """
     catalogue = req.services.catalogue
     with req.services.db.write() as conn:
         row = _own(conn, req)

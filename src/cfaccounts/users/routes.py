@@ -162,8 +162,10 @@ def organization_details(req: Request) -> Response:
     groups=MEMBERSHIPS_WRITE,
 )
 def leave_organization(req: Request) -> Response:
-    """Leave Organization. Its answer is the bare ``{"id": ...}``, without the
-    envelope, as the real API's."""
+    """Leave Organization
+
+    The answer is the bare ``{"id": ...}`` without the envelope, as the real API's.
+    """
     with req.services.db.write() as conn:
         row = _organization(conn, req)
         grants = memberships.grants(conn, req.services.catalogue, row)
