@@ -263,8 +263,8 @@ def markdown(results: dict[str, Any]) -> str:
     """The results as Markdown tables (for docs/benchmarks.md)."""
     out = [
         "| case | size | backend | workers | conns | req/s | p50 ms | p99 ms "
-        "| vs baseline | p99 x |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| vs baseline | p99 x | CPU us/req | CPU vs baseline |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for conns, m in results["baseline"]["by_connections"].items():
         out.append(
