@@ -545,9 +545,3 @@ def _load_postgresql(db: Database, data: Dataset, rows: _Rows, bar: Any) -> int:
     finally:
         raw.close()
     return count
-
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    started = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - started

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -323,13 +322,9 @@ class Bench:
 def execute(options: Options, wrk_path: str) -> dict[str, Any]:
     bench = Bench(options, wrk_path)
     started = time.time()
-    try:
-        for backend in options.backends:
-            for size in options.sizes:
-                bench.run_size(backend, size)
-    finally:
-        if not options.keep_data:
-            shutil.rmtree(bench.workdir / "data", ignore_errors=True)
+    for backend in options.backends:
+        for size in options.sizes:
+            bench.run_size(backend, size)
     out = bench.results()
     out["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started))
     out["wall_seconds"] = round(time.time() - started, 1)
