@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import times
@@ -40,7 +42,7 @@ class RequestLog:
         principal = req.principal
         error = resp.error
         entry: dict[str, Any] = {
-            "time": times.wire(times.now_db()),
+            "time": time.time(),  # formatted when read, like the decision
             "method": req.method,
             "path": path,
             "route": req.route.template if req.route else None,
@@ -105,6 +107,9 @@ class RequestLog:
                 continue
             if path and path not in entry["path"]:
                 continue
+            if isinstance(entry["time"], float):
+                stamp = datetime.fromtimestamp(entry["time"], UTC)
+                entry["time"] = times.wire(times.to_db(stamp))
             pending = entry["decision"]
             if isinstance(pending, _Pending):
                 entry["decision"] = self._decision(*pending)
