@@ -139,10 +139,12 @@ UNSUPPORTED_MEDIA_TYPE = ErrorSpec(
 INVALID_PAGINATION = ErrorSpec(1001, 400, "{detail}")
 
 # --- resources ------------------------------------------------------------------------
-NOT_FOUND = ErrorSpec(1003, 404, "{what} not found")
-CONFLICT = ErrorSpec(1004, 409, "{detail}")
+# The real API's codes for an unknown id inside a visible account, a conflict and a
+# quota are not known from any capture; these three are this project's choice.
+NOT_FOUND = ErrorSpec(1003, 404, "{what} not found", cloudflare=False)
+CONFLICT = ErrorSpec(1004, 409, "{detail}", cloudflare=False)
 INVALID_ROLES = ErrorSpec(1001, 400, "Invalid role assignments found")
-QUOTA_EXCEEDED = ErrorSpec(1005, 400, "{detail}")
+QUOTA_EXCEEDED = ErrorSpec(1005, 400, "{detail}", cloudflare=False)
 FORBIDDEN_ACTION = ErrorSpec(9109, 403, "{detail}")
 
 # --- rate limits and server state -----------------------------------------------------
