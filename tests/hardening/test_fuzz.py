@@ -29,7 +29,7 @@ from cfaccounts.api import api_routes
 
 from ..conftest import DEMO_ACCOUNT, RunningServer, key_headers
 
-EXAMPLES = 4
+EXAMPLES = 3
 
 # Operations whose answers are checked for server errors only, with the reason: the
 # token families answer ``null`` for unset optional times (``last_used_on``,
