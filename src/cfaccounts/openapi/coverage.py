@@ -69,6 +69,12 @@ def render(routes: Iterable[Route], cat: Catalogue | None = None) -> str:
         "is enough): the server's own list where it implements the operation, else",
         "the reference's.",
         "",
+        "A running server describes itself at `GET /_cfaccounts/openapi.json` (no",
+        "credentials needed): an OpenAPI 3.0.3 document generated from its routes,",
+        "with the reference's parameters and schemas for the operations above, the",
+        "accepted groups as `x-api-token-group`, and its `servers` entry set to the",
+        "API prefix (`/client/v4` by default).",
+        "",
     ]
     tags: dict[str, list[Operation]] = {}
     for op in ops:
