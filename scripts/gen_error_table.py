@@ -24,7 +24,8 @@ def table() -> str:
     for name, spec in sorted(catalogue(), key=lambda e: (e[1].status, e[1].code, e[0])):
         origin = "real API" if spec.cloudflare else "cfaccounts"
         message = spec.message.replace("|", "\\|")
-        rows.append(f"| {spec.status} | {spec.code} | {message} | `{name}` | {origin} |")
+        cells = (str(spec.status), str(spec.code), message, f"`{name}`", origin)
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 

@@ -1,8 +1,8 @@
 """Every error the server can answer with, and the exception that carries one.
 
-Cloudflare publishes no catalogue of its error codes; the codes and messages here are the
-ones seen on the wire from api.cloudflare.com, and where the real API is unknown, a code
-of this project's own (marked so in the README's error table). Handlers raise
+Cloudflare publishes no catalogue of its error codes; the codes and messages here are
+the ones seen on the wire from api.cloudflare.com, and where the real API is unknown, a
+code of this project's own (marked so in the README's error table). Handlers raise
 ``ApiError``; the application turns it into the ``{success, errors, messages, result}``
 envelope in one place.
 

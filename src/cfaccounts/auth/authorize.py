@@ -39,7 +39,7 @@ class Authorizer:
         # combination of them seen in a member row, computed once.
         self._builtin: dict[str, tuple[frozenset[str], bool]] = {}
 
-    # -- accounts -----------------------------------------------------------------------
+    # -- accounts ----------------------------------------------------------------------
     def on_account(
         self, principal: Principal, account_id: str, needed: frozenset[str]
     ) -> Decision:
@@ -211,7 +211,7 @@ class Authorizer:
                     manage = manage or role.manage_members
         return frozenset(allowed - denied), manage
 
-    # -- the user -----------------------------------------------------------------------
+    # -- the user ----------------------------------------------------------------------
     def on_user(self, principal: Principal, needed: frozenset[str]) -> Decision:
         """Decide a user-level route (``/user…``). The global key may do anything to
         its own user; a user token needs one of ``needed`` on

@@ -1,10 +1,10 @@
 """Secrets: API keys and token values are kept only as keyed hashes.
 
 Both are long random values, so a keyed hash (HMAC-SHA256) is the right tool: a slow
-password hash would add nothing against guessing and cost every request. Comparisons are
-constant-time. New token values carry Cloudflare's scannable prefixes (``cfut_`` for user
-tokens, ``cfat_`` for account-owned tokens) and a checksum of this project's own; values
-without a prefix, or with a checksum we did not make, still authenticate.
+password hash would add nothing against guessing and cost every request. Comparisons
+are constant-time. New token values carry Cloudflare's scannable prefixes (``cfut_``
+for user tokens, ``cfat_`` for account-owned tokens) and a checksum of this project's
+own; values without a prefix, or with a checksum we did not make, still authenticate.
 """
 
 from __future__ import annotations

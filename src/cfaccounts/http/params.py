@@ -59,7 +59,9 @@ def choice(req: Request, name: str, choices: tuple[str, ...]) -> str | None:
     if value is None or value == "":
         return None
     if value not in choices:
-        raise errors.INVALID_REQUEST(detail=f"{name} must be one of {', '.join(choices)}")
+        raise errors.INVALID_REQUEST(
+            detail=f"{name} must be one of {', '.join(choices)}"
+        )
     return value
 
 

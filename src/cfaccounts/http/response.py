@@ -27,7 +27,7 @@ BASE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 
 
 def new_ray(colo: str) -> str:
-    """A Ray ID as the edge writes it: 16 lowercase hex, a hyphen, a data-centre code."""
+    """A Ray ID as the edge writes it: 16 lowercase hex, a hyphen, a data centre."""
     return f"{os.urandom(8).hex()}-{colo}"
 
 

@@ -93,7 +93,7 @@ def load_document(
     return report
 
 
-# -- field checks ------------------------------------------------------------------------
+# -- field checks ----------------------------------------------------------------------
 def _obj(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise SeedError(f"{where}: must be an object")
@@ -197,7 +197,7 @@ class _Loader:
         for i, account in enumerate(accounts):
             self._account(_obj(account, f"accounts[{i}]"), f"accounts[{i}]")
 
-    # -- users ---------------------------------------------------------------------------
+    # -- users -------------------------------------------------------------------------
     def _user(self, d: dict[str, Any], where: str) -> str:
         email = _str(d, "email", where, required=True, max_len=90)
         assert email is not None
@@ -239,7 +239,8 @@ class _Loader:
         if api_key is not None:
             if not is_global_key_format(api_key):
                 raise SeedError(
-                    f"{where}.api_key: a global API key is 32 to 45 lowercase hex characters"
+                    f"{where}.api_key: a global API key is 32 to 45 lowercase hex"
+                    " characters"
                 )
             values["api_key_hash"] = self.hasher.hash(api_key)
         elif d.get("api_key_hash") is not None:
@@ -267,7 +268,7 @@ class _Loader:
             )
         return uid
 
-    # -- tokens --------------------------------------------------------------------------
+    # -- tokens ------------------------------------------------------------------------
     def _token(
         self,
         d: dict[str, Any],
@@ -334,7 +335,7 @@ class _Loader:
             self.conn.execute(s.tokens.update().where(t.id == tid).values(**values))
         self.report.tokens += 1
 
-    # -- accounts ------------------------------------------------------------------------
+    # -- accounts ----------------------------------------------------------------------
     def _account(self, d: dict[str, Any], where: str) -> None:
         aid = _id(d, where) or new_id()
         a = s.accounts.c
@@ -406,7 +407,8 @@ class _Loader:
             for flag, v in grant.items():
                 if flag not in ("read", "write", "edit") or not isinstance(v, bool):
                     raise SeedError(
-                        f"{where}.permissions.{key}: grants are read / write / edit booleans"
+                        f"{where}.permissions.{key}: grants are read / write / edit"
+                        " booleans"
                     )
         values = {
             "name": _str(d, "name", where, required=True, max_len=120),
@@ -538,7 +540,8 @@ class _Loader:
                 gid = g.get("id") if isinstance(g, dict) else None
                 if gid not in self.catalogue.roles_by_id:
                     raise SeedError(
-                        f"{here}.permission_groups[{j}]: unknown permission group {gid!r}"
+                        f"{here}.permission_groups[{j}]: unknown permission group"
+                        f" {gid!r}"
                     )
                 groups.append({"id": gid})
             rgs = []
