@@ -154,6 +154,7 @@ class RunningServer:
             access_log=False,
             server_header=False,
             lifespan="on",
+            proxy_headers=False,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(

@@ -98,6 +98,38 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         assert sorted(a["name"] for a in state["accounts"]) == ["Demo Account", "Kept"]
 
 
+def test_forwarded_headers_cannot_satisfy_a_token_ip_condition(tmp_path: Path) -> None:
+    admin = "f" * 40
+    value = "v" * 40
+    policy = {
+        "effect": "allow",
+        "resources": {f"com.cloudflare.api.account.{DEMO_ACCOUNT}": "*"},
+        "permission_groups": [{"id": "c1fde68c7bcc44588cbb6ddbc16d6480"}],
+    }
+    token = {
+        "name": "office only",
+        "value": value,
+        "policies": [policy],
+        "condition": {"request_ip": {"in": ["192.0.2.0/24"]}},
+    }
+    with serving("--demo", "--admin-token", admin, cwd=tmp_path) as (url, _):
+        r = httpx.post(
+            url + "/_cfaccounts/seed",
+            headers={"Authorization": f"Bearer {admin}"},
+            json={"users": [{"email": DEMO_EMAIL, "tokens": [token]}]},
+        )
+        assert r.status_code == 200
+        spoofed = {
+            "Authorization": f"Bearer {value}",
+            "X-Forwarded-For": "192.0.2.7",
+            "X-Real-IP": "192.0.2.7",
+            "Forwarded": "for=192.0.2.7",
+        }
+        r = httpx.get(f"{url}/client/v4/accounts/{DEMO_ACCOUNT}", headers=spoofed)
+        assert r.status_code == 403
+        assert r.json()["errors"][0]["message"].endswith("location: 127.0.0.1")
+
+
 def test_seed_and_migrate_without_a_server(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
     migrated = subprocess.run(

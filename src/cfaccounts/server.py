@@ -183,6 +183,9 @@ def _uvicorn_config(app: Any, settings: Settings, **extra: Any) -> uvicorn.Confi
         lifespan="on",
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
         log_config=None,  # our handler formats uvicorn's records too
+        # The client address decides token IP conditions and is what the audit log
+        # records: never take it from X-Forwarded-For, which any local client can set.
+        proxy_headers=False,
         **extra,
     )
 

@@ -168,6 +168,7 @@ class CfaccountsServer:
             server_header=False,
             lifespan="on",
             log_config=None,
+            proxy_headers=False,  # the peer address decides IP conditions
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
