@@ -133,9 +133,6 @@ HEADERS_TOO_LARGE = ErrorSpec(
     "Request headers too large: at most {count} headers and {limit} bytes",
     cloudflare=False,
 )
-UNSUPPORTED_MEDIA_TYPE = ErrorSpec(
-    10415, 415, "Request body must be application/json", cloudflare=False
-)
 INVALID_PAGINATION = ErrorSpec(1001, 400, "{detail}")
 
 # --- resources ------------------------------------------------------------------------
