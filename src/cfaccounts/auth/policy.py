@@ -80,13 +80,13 @@ def all_token_groups(
     for policy in policies:
         if not applies(policy.get("resources") or {}):
             continue
-        groups = {
-            g.get("id")
+        groups: set[str] = {
+            g["id"]
             for g in policy.get("permission_groups", ())
-            if isinstance(g, dict)
+            if isinstance(g, dict) and isinstance(g.get("id"), str)
         }
         (denied if policy.get("effect") == "deny" else allowed).update(groups)
-    return frozenset(x for x in allowed - denied if isinstance(x, str))
+    return frozenset(allowed - denied)
 
 
 def ip_allowed(condition: Mapping[str, Any] | None, ip: str) -> bool:

@@ -66,7 +66,7 @@ class RequestLog:
     def _decision(self, decision: Any, route: Any, error: Any) -> dict[str, Any] | None:
         accepted = self._names(route.groups) if route else []
         if decision is not None:
-            described = decision.describe()
+            described: dict[str, Any] = decision.describe()
             described["needed"] = self._names(decision.needed)
             described["held"] = self._names(decision.held)
             described["accepted"] = accepted

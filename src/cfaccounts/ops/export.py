@@ -36,7 +36,7 @@ def export(output: str, fmt: str | None, database_url: str | None) -> None:
     if fmt is None:
         fmt = "yaml" if output.endswith((".yaml", ".yml")) else "json"
     if fmt == "yaml":
-        import yaml  # type: ignore[import-untyped]
+        import yaml
 
         text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
     else:

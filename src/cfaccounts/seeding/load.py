@@ -416,13 +416,13 @@ class _Loader:
             "permissions": orjson.dumps(permissions).decode(),
         }
         r = s.roles.c
-        key = (r.account_id == account_id) & (r.id == rid)
-        if self.conn.execute(select(r.id).where(key)).first() is None:
+        this_role = (r.account_id == account_id) & (r.id == rid)
+        if self.conn.execute(select(r.id).where(this_role)).first() is None:
             self.conn.execute(
                 s.roles.insert().values(account_id=account_id, id=rid, **values)
             )
         else:
-            self.conn.execute(s.roles.update().where(key).values(**values))
+            self.conn.execute(s.roles.update().where(this_role).values(**values))
 
     def _resource_group(self, account_id: str, d: dict[str, Any], where: str) -> None:
         gid = _id(d, where) or new_id()
