@@ -100,7 +100,7 @@ def serve(**options: object) -> None:
 
     no_migrate = options.pop("no_migrate")
     options_no_metrics = options.pop("no_metrics")
-    seeds = options.pop("seeds")
+    seeds: tuple[str, ...] = options.pop("seeds")  # type: ignore[assignment]
     settings = Settings.from_env(**options)  # type: ignore[arg-type]
     if seeds:
         settings = settings.with_(seeds=tuple(seeds))
