@@ -8,6 +8,7 @@ is not a member); the answer still shows ``status: rejected`` once.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +29,10 @@ class Grants:
 
     role_names: list[str] = field(default_factory=list)
     permissions: dict[str, dict[str, bool]] = field(default_factory=dict)
+    _keys: list[str] | None = field(default=None, repr=False, compare=False)
 
     def add(self, name: str, permissions: Any) -> None:
+        self._keys = None
         if name not in self.role_names:
             self.role_names.append(name)
         if not isinstance(permissions, dict):
@@ -46,14 +49,17 @@ class Grants:
             )
 
     def permission_keys(self) -> list[str]:
-        """The legacy ``#key:read`` / ``#key:edit`` strings, sorted."""
-        out = []
-        for key, grant in self.permissions.items():
-            if grant["read"]:
-                out.append(f"#{key}:read")
-            if grant["write"]:
-                out.append(f"#{key}:edit")
-        return sorted(out)
+        """The legacy ``#key:read`` / ``#key:edit`` strings, sorted (worked out
+        once: a user's many memberships share a few Grants)."""
+        if self._keys is None:
+            out = []
+            for key, grant in self.permissions.items():
+                if grant["read"]:
+                    out.append(f"#{key}:read")
+                if grant["write"]:
+                    out.append(f"#{key}:edit")
+            self._keys = sorted(out)
+        return self._keys
 
 
 def _ids(refs: Any) -> list[str]:
@@ -67,16 +73,18 @@ def _ids(refs: Any) -> list[str]:
 
 def grants(conn: Connection, catalogue: Catalogue, row: Any) -> Grants:
     """The roles of a member row (its role list, or the roles its allow policies
-    name) and the permissions they add up to."""
+    name) and the permissions they add up to. The answer may be shared with other
+    calls: read it, do not change it."""
     role_ids = [r for r in store.json_list(row.roles) if isinstance(r, str)]
     for policy in store.json_list(row.policies):
         if isinstance(policy, dict) and policy.get("access", "allow") == "allow":
             role_ids += _ids(policy.get("permission_groups"))
-    custom = store.custom_roles(
-        conn,
-        row.account_id,
-        [r for r in role_ids if r not in catalogue.roles_by_id],
-    )
+    unknown = [r for r in role_ids if r not in catalogue.roles_by_id]
+    if not unknown:
+        # Built-in roles only: the same for every account, and a user with many
+        # memberships usually holds the same few sets of them.
+        return _builtin_grants(catalogue, tuple(role_ids))
+    custom = store.custom_roles(conn, row.account_id, unknown)
     out = Grants()
     for role_id in role_ids:
         builtin = catalogue.roles_by_id.get(role_id)
@@ -85,6 +93,16 @@ def grants(conn: Connection, catalogue: Catalogue, row: Any) -> Grants:
         elif role_id in custom:
             role = custom[role_id]
             out.add(role.name, orjson.loads(role.permissions or "{}"))
+    out.permissions = dict(sorted(out.permissions.items()))
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _builtin_grants(catalogue: Catalogue, role_ids: tuple[str, ...]) -> Grants:
+    out = Grants()
+    for role_id in role_ids:
+        role = catalogue.roles_by_id[role_id]
+        out.add(role.name, role.permissions)
     out.permissions = dict(sorted(out.permissions.items()))
     return out
 

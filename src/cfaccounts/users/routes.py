@@ -67,7 +67,7 @@ def edit_user(req: Request) -> Response:
     user_id = _user_id(req)
     catalogue = req.services.catalogue
     with req.services.db.write() as conn:
-        before = service.shown(conn, catalogue, user_id)
+        current = service.current(conn, user_id)
         if values:
             store.update(conn, user_id, modified_on=times.now_db(), **values)
         after = service.shown(conn, catalogue, user_id)
@@ -83,7 +83,7 @@ def edit_user(req: Request) -> Response:
                 resource_type="user",
                 resource_id=user_id,
                 product="user",
-                before={k: before[k] for k in values},
+                before={k: getattr(current, k) for k in values},
                 after={k: after[k] for k in values},
             )
     return ok(after)

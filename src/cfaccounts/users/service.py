@@ -38,12 +38,18 @@ def parse_edit(body: Mapping[str, Any]) -> dict[str, str | None]:
     return values
 
 
-def shown(conn: Connection, catalogue: Catalogue, user_id: str) -> dict[str, Any]:
-    """The user object of ``user_id``, with its memberships as organizations."""
+def current(conn: Connection, user_id: str) -> Any:
+    """The user row of an authenticated caller."""
     row = store.get(conn, user_id)
     if row is None:
         # The credential was valid a moment ago; the user has just been removed.
         raise errors.USER_AUTH_REQUIRED()
+    return row
+
+
+def shown(conn: Connection, catalogue: Catalogue, user_id: str) -> dict[str, Any]:
+    """The user object of ``user_id``, with its memberships as organizations."""
+    row = current(conn, user_id)
     organizations = []
     locked = False
     for m in membership_store.all_for_email(conn, row.email):
