@@ -42,7 +42,8 @@ def main() -> None:
     "--demo",
     is_flag=True,
     default=None,
-    help="Load the demo data (Cloudflare's documentation examples) into an empty database.",
+    help="Load the demo data (Cloudflare's documentation examples) into an empty"
+    " database.",
 )
 @click.option(
     "--admin-token",
@@ -129,10 +130,10 @@ def serve(**options: object) -> None:
 @_db_option
 def migrate(database_url: str | None) -> None:
     """Apply schema migrations to the database."""
+    from sqlalchemy.exc import OperationalError
+
     from .storage import migrate as migrations
     from .storage.database import Database
-
-    from sqlalchemy.exc import OperationalError
 
     db = Database(Settings.from_env(database_url=database_url).database_url)
     try:
