@@ -5,6 +5,7 @@ the next call fail, reset."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,3 +121,26 @@ def test_keyboard_moves_between_views(page) -> None:  # type: ignore[no-untyped-
         "aria-selected", "true"
     )
     playwright.expect(page.get_by_role("heading", name="Users")).to_be_visible()
+
+
+def test_add_and_remove_a_fault_rule(page, server: RunningServer) -> None:  # type: ignore[no-untyped-def]
+    details = f"{server.base_url}/accounts/{DEMO_ACCOUNT}"
+    sign_in(page)
+    page.get_by_role("tab", name="Actions").click()
+    page.get_by_label("Times").fill("1")
+    page.get_by_role("button", name="Add rule").click()
+    playwright.expect(page.locator("#message")).to_contain_text("Fault rule added")
+    failed = httpx.get(details, headers=bearer(DEMO_ACCOUNT_TOKEN))
+    assert failed.status_code == 503
+    assert failed.json()["errors"][0]["code"] == 10503
+    assert httpx.get(details, headers=bearer(DEMO_ACCOUNT_TOKEN)).status_code == 200
+    page.get_by_label("Times").fill("")
+    page.get_by_role("button", name="Add rule").click()
+    permanent = page.locator("#fault-rows tr", has_text='"count":null')
+    playwright.expect(permanent).to_have_count(1)
+    assert httpx.get(details, headers=bearer(DEMO_ACCOUNT_TOKEN)).status_code == 503
+    permanent.get_by_role("button", name=re.compile("^Remove fault")).click()
+    playwright.expect(page.locator("#message")).to_contain_text("Fault rule removed")
+    rules = server.admin("GET", "/faults").json()["result"]
+    assert all(rule["count"] is not None for rule in rules)
+    assert httpx.get(details, headers=bearer(DEMO_ACCOUNT_TOKEN)).status_code == 200
