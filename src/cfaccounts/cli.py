@@ -161,6 +161,7 @@ def seed(files: tuple[str, ...], database_url: str | None) -> None:
 
     settings = Settings.from_env(database_url=database_url)
     services = Services.build(settings, prepare_database(settings))
+    click.get_current_context().call_on_close(services.db.dispose)
     try:
         report = load_files(
             services.db, services.hasher, services.catalogue, list(files)

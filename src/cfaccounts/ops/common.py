@@ -89,6 +89,9 @@ def open_services(database_url: str | None) -> Services:
 
     settings = Settings.from_env(database_url=database_url)
     db = Database(settings.database_url)
+    # Close the pool when the command ends (PostgreSQL connections would otherwise
+    # outlive it, until garbage collection, in a process that runs several commands).
+    click.get_current_context().call_on_close(db.dispose)
     shown = db.display_url()
     if db.is_sqlite and not Path(db.url.database or "").exists():
         raise Unreachable(

@@ -29,7 +29,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -136,6 +136,9 @@ class Database:
         self.dialect = self.url.get_backend_name()
         self._down_until = 0.0
         self._pid = os.getpid()
+        # Run first by dispose(): whatever writes in the background stops (and writes
+        # what it holds) before the connections close, so none opens a new one after.
+        self.on_dispose: list[Callable[[], None]] = []
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             # One connection per thread, kept open: opening a SQLite file is cheap but
@@ -413,6 +416,11 @@ class Database:
             conn.exec_driver_sql("SELECT 1")
 
     def dispose(self) -> None:
+        if os.getpid() == self._pid:  # a forked child's dispose is only a reset
+            hooks, self.on_dispose = self.on_dispose, []
+            for hook in hooks:
+                with contextlib.suppress(Exception):  # closing anyway
+                    hook()
         with self._fast_lock:
             mine = [c for p, c in self._fast_conns if p == os.getpid()]
             self._fast_conns = []

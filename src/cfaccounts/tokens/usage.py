@@ -72,6 +72,9 @@ class UsageRecorder:
         self._closed = False
         self._last_flush = 0.0
         _recorders.add(self)
+        # Closing the database first writes what is noted and stops the thread, so
+        # no flush opens a connection after the pool is gone.
+        db.on_dispose.append(self.close)
 
     def touch(self, token_id: str) -> None:
         """Note that ``token_id`` was used now."""
