@@ -11,6 +11,7 @@ from ..http import Access, Request, Response, RouteTable
 from ..http.params import pagination
 from ..http.response import raw_json
 from ..tokens.policies import wire_policies
+from ..tokens.wire import status as shown_status
 from . import store
 
 routes = RouteTable()
@@ -124,9 +125,7 @@ def _info(page: int, per_page: int, count: int, total: int) -> dict[str, int]:
 
 
 def _token(req: Request, row: Any) -> dict[str, Any]:
-    status = row.status
-    if status == "active" and row.expires_on and row.expires_on <= times.now_db():
-        status = "expired"
+    status = shown_status(row.status, row.expires_on, times.now_db())
     return {
         "id": row.id,
         "kind": row.kind,
