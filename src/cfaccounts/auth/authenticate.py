@@ -16,6 +16,7 @@ import orjson
 from .. import errors, times
 from ..storage.database import Database
 from ..tokens.usage import UsageRecorder
+from ..tokens.wire import status as shown_status
 from . import store
 from .cache import AuthCache
 from .policy import ip_allowed
@@ -143,10 +144,4 @@ class Authenticator:
 
 def effective_status(token: TokenGrant) -> str:
     """A token past its ``expires_on`` is expired whatever its stored status."""
-    if (
-        token.status == "active"
-        and token.expires_on is not None
-        and token.expires_on <= times.now_db()
-    ):
-        return "expired"
-    return token.status
+    return shown_status(token.status, token.expires_on, times.now_db())
