@@ -11,6 +11,7 @@ from .auth.secrets import SecretHasher
 from .catalog import Catalogue, catalogue
 from .config import Settings
 from .faults.registry import FaultRegistry
+from .storage.cache import ReadCache
 from .storage.database import Database
 
 
@@ -22,6 +23,9 @@ class Services:
     hasher: SecretHasher
     authenticator: Authenticator
     authorizer: Authorizer
+    # Credentials and memberships the request path reads, kept until the data
+    # changes.
+    reads: ReadCache
     seed_report: Any = None
     # Fault rules for testing clients (admin API /_cfaccounts/faults); empty unless
     # someone adds one, and then consulted for every API request.
@@ -36,11 +40,13 @@ class Services:
         db = db or Database(settings.database_url)
         hasher = SecretHasher(db.secret_key(settings.secret_key))
         cat = catalogue()
+        reads = ReadCache(db)
         return cls(
             settings=settings,
             db=db,
             catalogue=cat,
             hasher=hasher,
-            authenticator=Authenticator(db, hasher),
-            authorizer=Authorizer(db, cat),
+            authenticator=Authenticator(db, hasher, reads),
+            authorizer=Authorizer(db, cat, reads),
+            reads=reads,
         )

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 import orjson
 
 from .. import errors, times
+from ..storage.cache import ReadCache
 from ..storage.database import Database
 from ..tokens.usage import UsageRecorder
 from ..tokens.wire import status as shown_status
 from . import store
-from .cache import AuthCache
 from .policy import ip_allowed
 from .principal import Principal, TokenGrant
 from .secrets import SecretHasher, is_global_key_format, is_token_format
@@ -31,14 +31,14 @@ def _header_error(*chain: errors.ErrorSpec) -> errors.ApiError:
 
 
 class Authenticator:
-    def __init__(self, db: Database, hasher: SecretHasher) -> None:
+    def __init__(self, db: Database, hasher: SecretHasher, cache: ReadCache) -> None:
         self.db = db
         self.hasher = hasher
         # Every successful token authentication is a use of the token; the recorder
         # writes last_used_on behind the request.
         self.usage = UsageRecorder(db)
-        # Credential lookups, kept at most half a second (see auth/cache.py).
-        self.cache = AuthCache(db)
+        # Credential lookups, kept until the data changes (see storage/cache.py).
+        self.cache = cache
 
     def authenticate(self, headers: Mapping[str, str], client_ip: str) -> Principal:
         email = headers.get("x-auth-email")
@@ -88,14 +88,20 @@ class Authenticator:
         if found is None:
             raise errors.INVALID_TOKEN().because("no token has this value")
         grant, email = found
-        status = effective_status(grant)
-        if status != "active":
-            raise errors.INVALID_TOKEN().because(f"the token is {status}")
-        if grant.not_before is not None and grant.not_before > times.now_db():
-            raise errors.INVALID_TOKEN().because(
-                f"the token is not valid before {times.wire(grant.not_before)}"
-            )
-        if not ip_allowed(grant.condition, client_ip):
+        if (
+            grant.status != "active"
+            or grant.expires_on is not None
+            or grant.not_before is not None
+        ):
+            now = times.now_db()
+            status = shown_status(grant.status, grant.expires_on, now)
+            if status != "active":
+                raise errors.INVALID_TOKEN().because(f"the token is {status}")
+            if grant.not_before is not None and grant.not_before > now:
+                raise errors.INVALID_TOKEN().because(
+                    f"the token is not valid before {times.wire(grant.not_before)}"
+                )
+        if grant.condition is not None and not ip_allowed(grant.condition, client_ip):
             raise errors.BAD_LOCATION(ip=client_ip)
         self.usage.touch(grant.id)
         if grant.kind == "user":
@@ -103,7 +109,8 @@ class Authenticator:
         return Principal("account_token", None, None, grant)
 
     def _user_key(self, email: str) -> store.UserKeyRow | None:
-        """The user with this email and their key hash (cached briefly)."""
+        """The user with this email and their key hash (cached until the data
+        changes)."""
         cache = self.cache
         user = cache.get("user", email)
         if user is cache.MISSING:
@@ -115,8 +122,8 @@ class Authenticator:
 
     def _token_grant(self, value_hash: str) -> tuple[TokenGrant, str | None] | None:
         """The stored token with this value hash and its owner's email, or None if
-        there is none (or its owner is gone). Cached briefly; the checks that depend
-        on the time or the caller run on every request."""
+        there is none (or its owner is gone). Cached until the data changes; the
+        checks that depend on the time or the caller run on every request."""
         cache = self.cache
         found = cache.get("token", value_hash)
         if found is not cache.MISSING:
@@ -140,8 +147,3 @@ class Authenticator:
         found = (grant, row.email if row.kind == "user" else None)
         cache.put("token", value_hash, found, generation)
         return found
-
-
-def effective_status(token: TokenGrant) -> str:
-    """A token past its ``expires_on`` is expired whatever its stored status."""
-    return shown_status(token.status, token.expires_on, times.now_db())

@@ -9,32 +9,35 @@ account-owned token acts only on its own account, through its policies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection
 
 from ..catalog import Catalogue
+from ..storage.cache import ReadCache
 from ..storage.database import Database
 from . import store
-from .cache import AuthCache
 from .policy import (
     ACCOUNT_PREFIX,
+    USER_PREFIX,
+    ResourceTest,
     all_token_groups,
     covers_account,
     covers_user,
     token_groups,
 )
-from .principal import Decision, Principal
+from .principal import Decision, Principal, TokenGrant
 
 
 class Authorizer:
-    def __init__(self, db: Database, catalogue: Catalogue) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue, cache: ReadCache) -> None:
         self.db = db
         self.catalogue = catalogue
-        # Membership lookups of the request path, kept at most half a second (see
-        # auth/cache.py).
-        self.cache = AuthCache(db)
+        # Membership lookups of the request path, kept until the data changes (see
+        # storage/cache.py).
+        self.cache = cache
         # Built-in roles never change while the process runs: the groups of each
         # combination of them seen in a member row, computed once.
         self._builtin: dict[str, tuple[frozenset[str], bool]] = {}
@@ -51,9 +54,7 @@ class Authorizer:
             assert token is not None
             if token.account_id != account_id:
                 return Decision(False, "account token of another account", needed)
-            granted, allow_id, deny_id = token_groups(
-                token.policies, covers_account(account_id), needed
-            )
+            granted, allow_id, deny_id = _on_account(token, account_id, needed)
             if granted:
                 return Decision(True, "token policy allows", needed, granted, allow_id)
             return _token_refusal(needed, deny_id)
@@ -77,9 +78,7 @@ class Authorizer:
             )
         token = principal.token
         assert token is not None
-        granted, allow_id, deny_id = token_groups(
-            token.policies, covers_account(account_id), needed
-        )
+        granted, allow_id, deny_id = _on_account(token, account_id, needed)
         both = granted & member_hit
         if both:
             return Decision(
@@ -114,7 +113,7 @@ class Authorizer:
     ) -> tuple[frozenset[str] | None, bool]:
         """``member_groups`` for the request path: the member row on the fast path,
         a transaction only for custom roles or member policies, and the result kept
-        briefly (see auth/cache.py)."""
+        until the data changes (see storage/cache.py)."""
         if email is None:
             return None, False
         cache = self.cache
@@ -222,8 +221,12 @@ class Authorizer:
         assert token is not None and principal.user_id is not None
         if not needed:
             return Decision(True, "no permission group required", needed)
-        granted, allow_id, deny_id = token_groups(
-            token.policies, covers_user(principal.user_id), needed
+        granted, allow_id, deny_id = _remembered(
+            token,
+            USER_PREFIX + principal.user_id,
+            covers_user,
+            principal.user_id,
+            needed,
         )
         if granted:
             return Decision(True, "token policy allows", needed, granted, allow_id)
@@ -238,6 +241,36 @@ class Authorizer:
         if token is None:
             return frozenset()
         return all_token_groups(token.policies, covers_account(account_id))
+
+
+# Per token, how many (resource, groups) answers are remembered: a token on every
+# account (``com.cloudflare.api.account.*``) must not grow without bound.
+GRANTS_REMEMBERED = 256
+
+Grants = tuple[frozenset[str], str | None, str | None]
+
+
+def _on_account(token: TokenGrant, account_id: str, needed: frozenset[str]) -> Grants:
+    return _remembered(
+        token, ACCOUNT_PREFIX + account_id, covers_account, account_id, needed
+    )
+
+
+def _remembered(
+    token: TokenGrant,
+    resource: str,
+    covers: Callable[[str], ResourceTest],
+    resource_id: str,
+    needed: frozenset[str],
+) -> Grants:
+    """``token_groups`` of a token on a resource, remembered on the cached grant."""
+    key = (resource, needed)
+    found: Grants | None = token.granted.get(key)
+    if found is None:
+        found = token_groups(token.policies, covers(resource_id), needed)
+        if len(token.granted) < GRANTS_REMEMBERED:
+            token.granted[key] = found
+    return found
 
 
 def _token_refusal(needed: frozenset[str], deny_id: str | None) -> Decision:

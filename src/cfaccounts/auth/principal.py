@@ -24,6 +24,10 @@ class TokenGrant:
     condition: dict[str, Any] | None
     not_before: str | None
     expires_on: str | None
+    # What the policies grant, per (resource, needed groups), remembered by
+    # authorization: a grant lives in the read cache only until the data changes, so
+    # its policies cannot change under what is remembered.
+    granted: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

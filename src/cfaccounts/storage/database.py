@@ -29,6 +29,7 @@ import os
 import secrets
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -55,6 +56,11 @@ _RETRY_PAUSE = 0.5
 # 64-bit constant works; this one spells "cfacct").
 WRITE_LOCK_KEY = 0x636661636374
 
+# How often, at most, an instance reads the change counter (``data_version``) to learn
+# that another process or host changed the data; well under the one second within
+# which a revoked credential must be refused everywhere.
+CHANGE_POLL = 0.1
+
 # PostgreSQL bounds, in seconds; a parameter given in the URL's query wins.
 CONNECT_TIMEOUT = 3
 STATEMENT_TIMEOUT = 15
@@ -71,6 +77,19 @@ _GONE_CLASSES = ("08",)  # connection exception
 _GONE_CODES = {"57P01", "57P02", "57P03", "53300"}  # shutdown, cannot connect, too many
 # ... and those that mean "waited too long" or "lost a race; try again".
 _BUSY_CODES = {"57014", "55P03", "40001", "40P01"}
+
+
+# Every Database of the process, so that a forked child (a server worker) drops the
+# fast-path connections it inherited instead of talking over its parent's sockets.
+_databases: weakref.WeakSet[Database] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for db in list(_databases):
+        db._forget_fast_connections()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class DatabaseUnavailable(Exception):
@@ -163,12 +182,16 @@ class Database:
         if self.is_sqlite:
             self._configure_sqlite(self.engine)
         self._guard_fork(self.engine)
-        # Bumped after every write transaction in this process: caches of reads
-        # (auth/cache.py) compare it to see that a local write may have changed them.
+        # Bumped after every write transaction in this process, and when the change
+        # counter shows that another process wrote: caches of reads (storage/cache.py)
+        # compare it to see that the data may have changed since they read it.
         self.generation = 0
+        self._seen_version: int | None = None
+        self._version_read_at = -CHANGE_POLL
         self._fast = threading.local()
         self._fast_conns: list[tuple[int, Any]] = []
         self._fast_lock = threading.Lock()
+        _databases.add(self)
         self._fast_sql: dict[str, str] = {}
         event.listen(self.engine, "before_cursor_execute", _refuse_nul)
 
@@ -211,7 +234,7 @@ class Database:
                 raise DisconnectionError("connection made in another process")
 
     @contextmanager
-    def _transaction(self, write: bool) -> Iterator[Connection]:
+    def _transaction(self, write: bool, counted: bool = True) -> Iterator[Connection]:
         now = time.monotonic()
         if now < self._down_until:
             raise DatabaseUnavailable("database unreachable (retrying shortly)")
@@ -224,6 +247,8 @@ class Database:
                         conn.exec_driver_sql(
                             f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
                         )
+                    if write and counted:
+                        conn.exec_driver_sql(_BUMP_VERSION_SQL)
                     yield conn
         except UnstorableText as exc:
             raise errors.INVALID_REQUEST(detail=str(exc)) from None
@@ -279,10 +304,32 @@ class Database:
         """A transaction for reading (a context manager yielding a Connection)."""
         return self._transaction(write=False)
 
-    def write(self) -> Any:
+    def write(self, *, counted: bool = True) -> Any:
         """A transaction for writing; it holds the database's write lock from its
-        start to its end, so writes never interleave."""
-        return self._counted(self._transaction(write=True))
+        start to its end, so writes never interleave.
+
+        It increments the change counter, so that every instance drops what it
+        cached from the database. ``counted=False`` is for writes no cache depends
+        on (when a token was last used), which would otherwise empty every cache
+        each time they run."""
+        transaction = self._transaction(write=True, counted=counted)
+        return self._counted(transaction) if counted else transaction
+
+    def generation_now(self) -> int:
+        """``generation``, after counting changes other processes and hosts committed:
+        the change counter is read at most every ``CHANGE_POLL`` seconds (one indexed
+        row on the fast path), so what an instance caches is dropped at most that long
+        after another instance changed the database. Raises DatabaseUnavailable like
+        any read when the database cannot be reached."""
+        now = time.monotonic()
+        if now - self._version_read_at >= CHANGE_POLL:
+            row = self.fetch_one(_READ_VERSION_SQL, ())
+            self._version_read_at = now
+            version = None if row is None else int(row[0])
+            if version != self._seen_version:
+                self._seen_version = version
+                self.generation += 1
+        return self.generation
 
     @contextmanager
     def _counted(self, transaction: Any) -> Iterator[Connection]:
@@ -301,41 +348,45 @@ class Database:
         sees one consistent snapshot), on a DB-API connection kept for this thread, so
         it skips the engine's per-statement and per-transaction work. Failures map as
         in ``read()``: unreachable is DatabaseUnavailable, busy is a 503."""
-        rows = self._fast_execute(sql, params, one=True)
-        return rows[0] if rows else None
+        row: tuple[Any, ...] | None = self._fast_execute(sql, params, True)
+        return row
 
     def fetch_all(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         """Every row of one SELECT, as ``fetch_one``."""
-        return self._fast_execute(sql, params, one=False)
+        rows: list[tuple[Any, ...]] = self._fast_execute(sql, params, False)
+        return rows
 
-    def _fast_execute(
-        self, sql: str, params: tuple[Any, ...], *, one: bool
-    ) -> list[tuple[Any, ...]]:
-        if time.monotonic() < self._down_until:
+    def _fast_execute(self, sql: str, params: tuple[Any, ...], one: bool) -> Any:
+        # Every request runs this a few times: it is kept to the bare minimum.
+        if self._down_until and time.monotonic() < self._down_until:
             raise DatabaseUnavailable("database unreachable (retrying shortly)")
         for value in params:
             if isinstance(value, str) and "\x00" in value:
-                return []  # no stored text holds a NUL, so nothing can match
+                # No stored text holds a NUL, so nothing can match.
+                return None if one else []
         text = self._fast_sql.get(sql)
         if text is None:
             text = sql if self.is_sqlite else sql.replace("?", "%s")
             self._fast_sql[sql] = text
-        conn = self._fast_connection()
+        conn = getattr(self._fast, "conn", None) or self._fast_connection()
         try:
             cur = conn.execute(text, params)
-            rows = [cur.fetchone()] if one else cur.fetchall()
+            result = cur.fetchone() if one else cur.fetchall()
             cur.close()
         except Exception as exc:
             self._drop_fast_connection()
             self._fast_failure(exc)
             raise
-        return [r for r in rows if r is not None]
+        return result
+
+    def _forget_fast_connections(self) -> None:
+        # In a forked child: the parent's connections are not ours to use or close.
+        self._fast = threading.local()
+        self._fast_conns = []
+        self._fast_lock = threading.Lock()
 
     def _fast_connection(self) -> Any:
         local = self._fast
-        conn = getattr(local, "conn", None)
-        if conn is not None and local.pid == os.getpid():
-            return conn
         try:
             # Made by the engine, so every connect-time setting applies; then taken
             # out of the pool for this thread's own use.
@@ -358,9 +409,9 @@ class Database:
             # above, raise the driver's own exceptions, not SQLAlchemy's.
             self._fast_failure(exc)
             raise
-        local.conn, local.pid = conn, os.getpid()
+        local.conn = conn
         with self._fast_lock:
-            self._fast_conns.append((local.pid, conn))
+            self._fast_conns.append((os.getpid(), conn))
         return conn
 
     def _drop_fast_connection(self) -> None:
@@ -429,6 +480,14 @@ class Database:
                 conn.close()
         self._fast = threading.local()
         self.engine.dispose()
+
+
+# An upsert, so that a database whose counter row went missing gets it back.
+_BUMP_VERSION_SQL = (
+    "INSERT INTO data_version (id, version) VALUES (1, 1) "
+    "ON CONFLICT (id) DO UPDATE SET version = data_version.version + 1"
+)
+_READ_VERSION_SQL = "SELECT version FROM data_version WHERE id = 1"
 
 
 def _refuse_nul(

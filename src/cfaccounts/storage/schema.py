@@ -8,6 +8,7 @@ text so that SQLite and PostgreSQL hold them the same way; times are fixed-width
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -44,6 +45,16 @@ meta = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# One row (id 1) whose ``version`` every write transaction increments (except the
+# write-behind of token use, which changes nothing a cache holds): instances read it to
+# learn, cheaply, that another instance changed the data (see Database.generation_now).
+data_version = Table(
+    "data_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
 )
 
 users = Table(

@@ -1,4 +1,5 @@
-"""A short-lived cache of what authentication and authorization read on every request.
+"""A cache of what authentication and authorization read on every request
+(credentials and memberships), kept until the data changes.
 
 The rule it keeps: a revoked credential (a token deleted, disabled, rolled or changed;
 a user's key changed) or a removed or changed member is refused within one second on
@@ -6,20 +7,31 @@ every instance serving the database, including other processes and other hosts.
 
 How:
 
-- Every entry lives at most ``TTL`` (0.5 s) after it was read from the database. An
-  instance that did not make a change notices it at the latest 0.5 s later, wherever
-  the change was made, because it reads the database again. No cross-process signal is
-  needed, so it holds for any number of workers and hosts on SQLite or PostgreSQL.
-- In the process that makes a change it is immediate: every write transaction bumps
-  ``Database.generation``, and an entry read under an older generation is not used. A
-  read racing a write is safe because the generation is taken *before* the read.
+- Every write transaction increments a change counter in the database
+  (``data_version``), and in the process that made it, ``Database.generation``. An
+  entry is used only while the generation it was read under is still current, so a
+  change made through this process takes effect at once.
+- ``Database.generation_now`` reads the counter at most every ``CHANGE_POLL`` (0.1 s)
+  and moves the generation on when another instance changed it: a change made
+  anywhere empties every instance's cache within about a tenth of a second. One tiny
+  read per interval replaces reading every credential again.
+- A read racing a write is safe: the generation is taken *before* the read, and a
+  value read under a generation that is no longer current is not kept.
+- Entries also expire after ``MAX_AGE`` whatever the counter says, a backstop for
+  changes made to the database behind cfaccounts' back (by hand, without touching the
+  counter).
 - Only successful lookups are kept (a value that is not a token is never cached), and
   what is kept is what the database said, never a decision: expiry, ``not_before``,
   IP conditions and the policy check run on every request.
 - The cache is bounded (``MAX_ENTRIES``); when full it drops expired entries, and if
   that is not enough, everything.
 
-Keys are secret hashes (never secret values), emails and account ids.
+Keys are secret hashes (never secret values), emails and account ids. One cache serves
+the process (``Services.reads``); its kinds (``token``, ``user``, ``member``) keep
+their keys apart.
+
+Data an operation returns (the account of Account Details, say) is not cached: a write
+acknowledged by one instance is read by every other on its very next request.
 """
 
 from __future__ import annotations
@@ -28,17 +40,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..storage.database import Database
+from .database import Database
 
-TTL = 0.5
+MAX_AGE = 10.0
 MAX_ENTRIES = 50_000
 
 _MISSING = object()
 
 
-class AuthCache:
+class ReadCache:
     """``get(kind, key)`` gives a cached value or ``MISSING``; ``put`` stores one read
-    at ``generation`` (taken before the read)."""
+    at ``generation`` (taken with ``generation()`` before the read)."""
 
     MISSING = _MISSING
 
@@ -46,12 +58,12 @@ class AuthCache:
         self,
         db: Database,
         *,
-        ttl: float = TTL,
+        max_age: float = MAX_AGE,
         max_entries: int = MAX_ENTRIES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
-        self.ttl = ttl
+        self.max_age = max_age
         self.max_entries = max_entries
         self.clock = clock
         self._entries: dict[tuple[str, Any], tuple[float, int, Any]] = {}
@@ -59,13 +71,13 @@ class AuthCache:
         self.misses = 0
 
     def generation(self) -> int:
-        return self.db.generation
+        return self.db.generation_now()
 
     def get(self, kind: str, key: Any) -> Any:
         entry = self._entries.get((kind, key))
         if entry is not None:
             expires, generation, value = entry
-            if generation == self.db.generation and self.clock() < expires:
+            if generation == self.db.generation_now() and self.clock() < expires:
                 self.hits += 1
                 return value
         self.misses += 1
@@ -73,7 +85,7 @@ class AuthCache:
 
     def put(self, kind: str, key: Any, value: Any, generation: int) -> None:
         if generation != self.db.generation:
-            return  # a local write happened while reading: do not keep it
+            return  # the data changed while reading: do not keep it
         entries = self._entries
         if len(entries) >= self.max_entries:
             now = self.clock()
@@ -81,7 +93,7 @@ class AuthCache:
                 del entries[k]
             if len(entries) >= self.max_entries:
                 entries.clear()
-        entries[(kind, key)] = (self.clock() + self.ttl, generation, value)
+        entries[(kind, key)] = (self.clock() + self.max_age, generation, value)
 
     def clear(self) -> None:
         self._entries.clear()
