@@ -10,9 +10,9 @@ throughput is not. ``--profile`` prints where the time goes (cProfile).
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
 import cProfile
+import os
 import pstats
 import tempfile
 import time
@@ -116,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
             + (f"  {bad} non-200" if bad else "")
         )
         if profiler:
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(25)
+            pstats.Stats(profiler).sort_stats(
+                os.environ.get("BENCH_SORT", "tottime")
+            ).print_stats(25)
     app.services.authenticator.usage.close()
     app.services.db.dispose()
     tmp.cleanup()

@@ -70,6 +70,18 @@ def test_a_streamed_body_over_the_limit_is_refused_with_413(
     assert_envelope_refusal(reply, 413)
 
 
+def test_a_streamed_body_without_a_length_is_read(
+    server: RunningServer, api: httpx.Client
+) -> None:
+    def chunks() -> Iterator[bytes]:  # no Content-Length: chunked transfer
+        yield b'{"name":"Streamed'
+        yield b' Name","settings":{}}'
+
+    reply = api.put(ACCOUNT, content=chunks())
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["result"]["name"] == "Streamed Name"
+
+
 def test_a_body_at_the_limit_is_read(server: RunningServer, api: httpx.Client) -> None:
     limit = server.settings.max_body_bytes
     body = b'{"name":"Demo Account","settings":{}}'

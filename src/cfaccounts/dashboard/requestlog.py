@@ -9,7 +9,6 @@ the credential held, which policy or condition decided.
 from __future__ import annotations
 
 import itertools
-import threading
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -25,43 +24,58 @@ if TYPE_CHECKING:
 
 
 class RequestLog:
-    """The last ``size`` requests, newest last. Appending is O(1) and takes a lock only
-    for the sequence number, so it costs next to nothing per request."""
+    """The last ``size`` requests, newest last. Appending one is a tuple put on a
+    bounded deque: the entry is described (times formatted, group names looked up) only
+    when the dashboard reads it, since most entries are never read."""
 
     def __init__(self, size: int, catalogue: Catalogue) -> None:
         self.size = size
         self.catalogue = catalogue
-        self._entries: deque[dict[str, Any]] = deque(maxlen=max(size, 1))
+        self._entries: deque[_Raw] = deque(maxlen=max(size, 1))
+        # next() on a count is atomic in CPython: no lock is needed for the sequence.
         self._seq = itertools.count(1)
-        self._lock = threading.Lock()
 
     def hook(self, req: Request, resp: Response, elapsed: float) -> None:
         path = req.path.split("?", 1)[0]
         if path.startswith("/_cfaccounts"):
             return  # the dashboard's own traffic would drown everything else
         principal = req.principal
-        error = resp.error
-        entry: dict[str, Any] = {
-            "time": time.time(),  # formatted when read, like the decision
-            "method": req.method,
-            "path": path,
-            "route": req.route.template if req.route else None,
-            "operation": req.route.operation_id if req.route else None,
-            "status": resp.status,
+        self._entries.append(
+            _Raw(
+                next(self._seq),
+                time.time(),
+                req.method,
+                path,
+                req.route,
+                resp.status,
+                resp.error,
+                principal.kind if principal else _attempted(req),
+                principal.credential_id if principal else None,
+                elapsed,
+                req.ray,
+                req.decision,
+            )
+        )
+
+    def _describe(self, raw: _Raw) -> dict[str, Any]:
+        route, error = raw.route, raw.error
+        stamp = datetime.fromtimestamp(raw.time, UTC)
+        return {
+            "seq": raw.seq,
+            "time": times.wire(times.to_db(stamp)),
+            "method": raw.method,
+            "path": raw.path,
+            "route": route.template if route else None,
+            "operation": route.operation_id if route else None,
+            "status": raw.status,
             "error_code": error.code if error is not None else None,
             "error_message": error.message if error is not None else None,
-            "credential_kind": principal.kind if principal else _attempted(req),
-            "credential_id": principal.credential_id if principal else None,
-            "latency_ms": round(elapsed * 1000, 2),
-            "ray": req.ray,
-            # Described (group names looked up and sorted) only when the dashboard
-            # reads the entry: most entries are never read, and describing every
-            # request was a fifth of the cost of a simple one.
-            "decision": _Pending(req.decision, req.route, error),
+            "credential_kind": raw.credential_kind,
+            "credential_id": raw.credential_id,
+            "latency_ms": round(raw.elapsed * 1000, 2),
+            "ray": raw.ray,
+            "decision": self._decision(raw.decision, route, error),
         }
-        with self._lock:
-            entry["seq"] = next(self._seq)
-            self._entries.append(entry)
 
     def _decision(self, decision: Any, route: Any, error: Any) -> dict[str, Any] | None:
         accepted = self._names(route.groups) if route else []
@@ -98,22 +112,16 @@ class RequestLog:
         ``credential`` matches the kind or the id; ``path`` is a substring."""
         out = []
         for entry in reversed(self._entries):
-            if status and not _status_matches(entry["status"], status):
+            if status and not _status_matches(entry.status, status):
                 continue
             if credential and credential not in (
-                entry["credential_kind"],
-                entry["credential_id"],
+                entry.credential_kind,
+                entry.credential_id,
             ):
                 continue
-            if path and path not in entry["path"]:
+            if path and path not in entry.path:
                 continue
-            if isinstance(entry["time"], float):
-                stamp = datetime.fromtimestamp(entry["time"], UTC)
-                entry["time"] = times.wire(times.to_db(stamp))
-            pending = entry["decision"]
-            if isinstance(pending, _Pending):
-                entry["decision"] = self._decision(*pending)
-            out.append(entry)
+            out.append(self._describe(entry))
             if len(out) >= limit:
                 break
         return out
@@ -122,12 +130,21 @@ class RequestLog:
         self._entries.clear()
 
 
-class _Pending(NamedTuple):
-    """What an entry's decision will be described from, when it is read."""
+class _Raw(NamedTuple):
+    """An entry as recorded: the objects the request left, described when read."""
 
-    decision: Any
+    seq: int
+    time: float
+    method: str
+    path: str
     route: Any
+    status: int
     error: Any
+    credential_kind: str | None
+    credential_id: str | None
+    elapsed: float
+    ray: str
+    decision: Any
 
 
 def _status_matches(status: int, wanted: str) -> bool:

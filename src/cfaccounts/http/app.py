@@ -129,6 +129,8 @@ class App:
 
     async def _read_body(self, receive: Receive, headers: dict[str, str]) -> bytes:
         declared = headers.get("content-length")
+        if declared is None and "transfer-encoding" not in headers:
+            return b""  # HTTP/1.1: a message with neither header has no body
         if (
             declared is not None
             and declared.isdigit()

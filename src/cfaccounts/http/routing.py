@@ -109,6 +109,10 @@ class RouteTable:
         return self.route("DELETE", template, **kw)
 
 
+# How many (method, path) matches a router remembers; it starts again when full.
+MATCHES_REMEMBERED = 4096
+
+
 class Router:
     """Matches a raw path to a route. Literal segments win over parameters, so
     ``/tokens/verify`` is never read as a token id."""
@@ -122,6 +126,9 @@ class Router:
             n: sorted(rs, key=lambda r: [s.startswith("{") for s in r.segments])
             for n, rs in by_length.items()
         }
+        # Paths matched recently: clients repeat the same few paths (an account, its
+        # members), and a hit skips splitting, decoding and comparing segments.
+        self._matched: dict[tuple[str, str], tuple[Route, dict[str, str]]] = {}
 
     def match(
         self, method: str, raw_path: str, shown_path: str
@@ -129,6 +136,19 @@ class Router:
         """The route and its decoded path parameters, or an ApiError: 7003/7000 for a
         malformed id, 7000 for no such path, 405 for a known path with another
         method."""
+        key = (method, raw_path)
+        found = self._matched.get(key)
+        if found is not None:
+            return found[0], found[1].copy()
+        route, params = self._match(method, raw_path, shown_path)
+        if len(self._matched) >= MATCHES_REMEMBERED:
+            self._matched.clear()
+        self._matched[key] = (route, params.copy())
+        return route, params
+
+    def _match(
+        self, method: str, raw_path: str, shown_path: str
+    ) -> tuple[Route, dict[str, str]]:
         parts = raw_path.split("/")[1:]
         if parts and parts[-1] == "":
             parts.pop()
