@@ -6,6 +6,7 @@ import cloudflare
 import httpx
 import orjson
 import pytest
+from sqlalchemy import event
 
 from cfaccounts.seeding.load import account_resource_group_id
 
@@ -23,6 +24,7 @@ from ..conftest import (
 from .conftest import (
     ADMINISTRATOR,
     CUSTOM_ROLE,
+    DEMO_MEMBER,
     DNS_ROLE,
     member_count,
     member_events,
@@ -279,3 +281,28 @@ def test_every_write_is_audited(
     assert {e.resource_id for e in events} == {created.id}
     after = orjson.loads(events[1].after)
     assert [r["id"] for r in after["roles"]] == [CUSTOM_ROLE]
+
+
+def test_a_member_of_built_in_roles_is_shown_without_reading_custom_ones(
+    server: RunningServer, http: httpx.Client
+) -> None:
+    """Custom roles and resource groups are read only for a member that needs them:
+    the demo Super Administrator is shown from the member row and the catalogue."""
+    statements: list[str] = []
+    engine = server.app.services.db.engine
+
+    def note(_conn: object, _cur: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        reply = http.get(
+            f"/accounts/{DEMO_ACCOUNT}/members/{DEMO_MEMBER}", headers=key_headers()
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert reply.status_code == 200
+    assert reply.json()["result"]["roles"][0]["id"] == SUPER_ADMIN_ROLE
+    read = " ".join(statements).lower()
+    assert "from members" in read
+    assert "from roles" not in read and "from resource_groups" not in read

@@ -107,8 +107,10 @@ def page_for_member(
     offset: int,
 ) -> tuple[list[AccountRow], int]:
     """``list_for_member`` in one statement on the database's fast path: the page and
-    the total come from the same snapshot (a window count); only a page past the end,
-    which has no rows to carry the total, costs a second statement."""
+    the total come from the same snapshot (the total as a scalar subquery, which the
+    database evaluates once; a window count made it sort every matching row whole);
+    only a page past the end, which has no rows to carry the total, costs a second
+    statement."""
     where = ["m.account_id = a.id", "m.email = ?", "m.status = 'accepted'"]
     params: list[Any] = [email]
     if include is not None:
@@ -131,8 +133,9 @@ def page_for_member(
     body = f"FROM accounts a JOIN members m ON {' AND '.join(where)}"
     rows = db.fetch_all(
         "SELECT a.id, a.name, a.type, a.created_on, a.managed_by, a.settings, "
-        f"count(*) OVER () {body} ORDER BY {key} {way}, a.id {way} LIMIT ? OFFSET ?",
-        (*params, limit, offset),
+        f"(SELECT count(*) {body}) {body} "
+        f"ORDER BY {key} {way}, a.id {way} LIMIT ? OFFSET ?",
+        (*params, *params, limit, offset),
     )
     if rows:
         return [AccountRow(*r[:6]) for r in rows], int(rows[0][6])

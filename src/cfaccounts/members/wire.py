@@ -19,32 +19,46 @@ from ..roles import wire as role_wire
 
 @dataclass
 class Context:
-    """What shaping the members of one account needs, read once per request."""
+    """What shaping the members of one account needs, read at most once per request
+    and only when a member needs it: most members hold built-in roles and no
+    policies, and are shaped from the catalogue alone."""
 
     catalogue: Catalogue
-    custom_roles: dict[str, Any]
-    resource_groups: dict[str, Any]
+    conn: Connection
+    account_id: str
+    _custom_roles: dict[str, Any] | None = None
+    _resource_groups: dict[str, Any] | None = None
     _roles: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, conn: Connection, account_id: str, catalogue: Catalogue) -> Context:
-        return cls(
-            catalogue,
-            {r.id: r for r in role_store.custom_roles(conn, account_id)},
-            iam_store.by_id(conn, account_id),
-        )
+        """A context reading from ``conn``, which must stay open while it is used."""
+        return cls(catalogue, conn, account_id)
+
+    @property
+    def custom_roles(self) -> dict[str, Any]:
+        if self._custom_roles is None:
+            self._custom_roles = {
+                r.id: r for r in role_store.custom_roles(self.conn, self.account_id)
+            }
+        return self._custom_roles
+
+    @property
+    def resource_groups(self) -> dict[str, Any]:
+        if self._resource_groups is None:
+            self._resource_groups = iam_store.by_id(self.conn, self.account_id)
+        return self._resource_groups
 
     def role(self, role_id: str) -> dict[str, Any] | None:
         if role_id not in self._roles:
             builtin = self.catalogue.roles_by_id.get(role_id)
-            custom = self.custom_roles.get(role_id)
-            self._roles[role_id] = (
-                role_wire.builtin_role(builtin)
-                if builtin is not None
-                else role_wire.custom_role(custom)
-                if custom is not None
-                else None
-            )
+            if builtin is not None:
+                self._roles[role_id] = role_wire.builtin_role(builtin)
+            else:
+                custom = self.custom_roles.get(role_id)
+                self._roles[role_id] = (
+                    role_wire.custom_role(custom) if custom is not None else None
+                )
         return self._roles[role_id]
 
 
