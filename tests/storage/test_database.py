@@ -13,7 +13,7 @@ from sqlalchemy import select
 from cfaccounts import errors
 from cfaccounts.storage import migrate
 from cfaccounts.storage import schema as s
-from cfaccounts.storage.database import Database, normalize_url
+from cfaccounts.storage.database import Database, _numbered, normalize_url
 
 from ..conftest import RunningServer, error_codes
 
@@ -138,3 +138,11 @@ def test_waiting_too_long_for_the_write_lock_is_a_503_busy(
         holder.join(10)
     with impatient.write():  # the lock is free again
         pass
+
+
+def test_fast_path_placeholders_become_numbered_for_postgresql() -> None:
+    sql = "SELECT id FROM members WHERE account_id = ? AND email = ? AND status = 'a'"
+    assert _numbered(sql) == (
+        "SELECT id FROM members WHERE account_id = $1 AND email = $2 AND status = 'a'"
+    )
+    assert _numbered("SELECT 1") == "SELECT 1"
