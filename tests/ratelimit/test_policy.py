@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from click.testing import CliRunner
 
 from cfaccounts.cli import main
 from cfaccounts.ratelimit import MemoryCounter, Policy, PolicyError
+from cfaccounts.ratelimit.limiter import RateLimiter
 
 
 @pytest.mark.parametrize(
@@ -76,3 +79,25 @@ def test_closed_windows_are_dropped_as_the_table_grows() -> None:
     clock.now += 2
     counter.hit("fresh", 1)
     assert len(counter._windows) == 1
+
+
+class _OverTheWindow:
+    """A counter whose fresh window comes back a hair over its length, as
+    ``(now + window) - now`` can in floating point."""
+
+    def hit(self, key: str, window: int) -> tuple[int, float]:
+        return 1, window + 1e-9
+
+    def reset(self) -> None:
+        return None
+
+
+def test_seconds_to_reset_never_exceed_the_window() -> None:
+    policy = Policy(100, 60)
+    limiter = RateLimiter(policy, _OverTheWindow())  # type: ignore[arg-type]
+    req = SimpleNamespace(
+        path="/client/v4/accounts",
+        principal=SimpleNamespace(kind="api_key", user_id="u" * 32),
+        rate=None,
+    )
+    assert limiter._count(req) == (1, 60)  # type: ignore[arg-type]

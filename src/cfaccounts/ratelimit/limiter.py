@@ -99,7 +99,9 @@ class RateLimiter:
         if key is None:
             return None
         count, ttl = self.counter.hit(key, self.policy.window)
-        reset = max(1, math.ceil(ttl))
+        # Clamped to the window: (start + window) - now in floating point can come
+        # out a hair over the window on a fresh one, which ceil would make window + 1.
+        reset = min(self.policy.window, max(1, math.ceil(ttl)))
         state = (count, reset)
         req.rate = state
         return state
