@@ -5,21 +5,21 @@ With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` to an empty dire
 shared by the workers (``cfaccounts serve --workers N`` does this itself): every process
 then writes its counts to a file there and a scrape of any worker adds them all up.
 
-Counting costs a dictionary lookup and two increments per request: the labelled
-children are created once per (method, route, status) and kept.
+What every request updates (requests and their latency) is counted in plain
+dictionaries and made into metric families when scraped (``counts.py``); the rest
+counts refusals and failures, which are rare, with the library's own metrics.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
-    Histogram,
     PlatformCollector,
     ProcessCollector,
     values,
@@ -30,6 +30,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from .. import __version__, errors
 from ..admin.guard import is_loopback
 from ..http import Access, Response, RouteTable
+from .counts import RequestCounts
 from .denials import error_of, route_of
 
 if TYPE_CHECKING:
@@ -72,19 +73,8 @@ class Metrics:
             values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self.requests = Counter(
-            "cfaccounts_http_requests",
-            "Requests answered, by method, route template and status.",
-            ["method", "route", "status"],
-            registry=r,
-        )
-        self.latency = Histogram(
-            "cfaccounts_http_request_duration_seconds",
-            "Time from the request's arrival to its response being sent.",
-            ["method", "route"],
-            buckets=LATENCY_BUCKETS,
-            registry=r,
-        )
+        self.counts = RequestCounts(LATENCY_BUCKETS, multiprocess_dir())
+        r.register(self.counts)
         self.denials = Counter(
             "cfaccounts_denials",
             "Requests refused for their credentials (401 and 403), by error code.",
@@ -114,7 +104,6 @@ class Metrics:
         if not self.multiprocess:
             ProcessCollector(registry=r)
             PlatformCollector(registry=r)
-        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self._labels: dict[int, str] = {}
 
     def route_label(self, req: Request) -> str:
@@ -132,16 +121,7 @@ class Metrics:
         """The ``on_request`` hook."""
         status = resp.status
         route = self.route_label(req)
-        key = (req.method, route, status)
-        children = self._children.get(key)
-        if children is None:
-            children = (
-                self.requests.labels(req.method, route, str(status)),
-                self.latency.labels(req.method, route),
-            )
-            self._children[key] = children
-        children[0].inc()
-        children[1].observe(elapsed)
+        self.counts.add(req.method, route, status, elapsed)
         if status < 400:
             return
         if status in (401, 403):
@@ -160,6 +140,7 @@ class Metrics:
         if self.multiprocess:
             registry = CollectorRegistry()
             MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            registry.register(self.counts)
             return encoder(registry), content_type
         return encoder(self.registry), content_type
 
