@@ -205,3 +205,39 @@ def test_token_disabled_by_this_process_is_refused_at_once(
             {"id": DEMO_USER_TOKEN_ID},
         )
     assert http.get(DETAILS, headers=bearer(DEMO_USER_TOKEN)).status_code != 200
+
+
+# -- what an operation returns is cached the same way ---------------------------------
+def _name(http: httpx.Client) -> str:
+    r = http.get(DETAILS, headers=key_headers())
+    assert r.status_code == 200
+    return str(r.json()["result"]["name"])
+
+
+def test_an_account_renamed_through_this_process_is_read_at_once(
+    server: RunningServer, http: httpx.Client
+) -> None:
+    _served_through_cache(server, http, key_headers())
+    r = http.put(DETAILS, headers=key_headers(), json={"name": "Renamed Here"})
+    assert r.status_code == 200
+    assert _name(http) == "Renamed Here"
+
+
+def test_an_account_renamed_elsewhere_is_read_once_the_change_is_polled(
+    server: RunningServer, http: httpx.Client, other_instance: Database
+) -> None:
+    """Judged by when each request started: any request that starts a poll interval
+    after the change was committed reads it."""
+    _served_through_cache(server, http, key_headers())
+    with other_instance.write() as conn:
+        conn.execute(
+            text("UPDATE accounts SET name = 'Renamed Elsewhere' WHERE id = :id"),
+            {"id": DEMO_ACCOUNT},
+        )
+    committed = time.monotonic()
+    while True:
+        started = time.monotonic()
+        if _name(http) == "Renamed Elsewhere":
+            break
+        assert started - committed < CHANGE_POLL, "a stale account after the poll"
+        time.sleep(0.005)

@@ -8,6 +8,7 @@ from ..audit.record import record
 from ..catalog import groups
 from ..http import Access, Request, Response, RouteTable, ok, page
 from ..http.params import direction, pagination
+from ..storage.database import Database
 from . import service, store, wire
 
 routes = RouteTable()
@@ -55,10 +56,20 @@ ACCOUNT_DETAILS_GROUPS = (
 )
 def account_details(req: Request) -> Response:
     """Account Details"""
-    row = store.fetch(req.services.db, req.params["account_id"])
-    if row is None:
+    account_id = req.params["account_id"]
+    db = req.services.db
+    # The answer is kept until the data changes, like the credentials that reach it.
+    body = req.services.reads.read(
+        "account details", account_id, lambda: _details_body(db, account_id)
+    )
+    if body is None:
         raise errors.UNAUTHORIZED()
-    return ok(wire.account(row))
+    return Response(200, body)
+
+
+def _details_body(db: Database, account_id: str) -> bytes | None:
+    row = store.fetch(db, account_id)
+    return None if row is None else ok(wire.account(row)).body
 
 
 @routes.get(

@@ -1,5 +1,5 @@
-"""A cache of what authentication and authorization read on every request
-(credentials and memberships), kept until the data changes.
+"""A cache of what the request path reads (credentials, memberships, and the answer
+of the busiest reads, such as Account Details), kept until the data changes.
 
 The rule it keeps: a revoked credential (a token deleted, disabled, rolled or changed;
 a user's key changed) or a removed or changed member is refused within one second on
@@ -11,9 +11,9 @@ How:
   (``data_version``), and in the process that made it, ``Database.generation``. An
   entry is used only while the generation it was read under is still current, so a
   change made through this process takes effect at once.
-- ``Database.generation_now`` reads the counter at most every ``CHANGE_POLL`` (0.1 s)
+- ``Database.generation_now`` reads the counter at most every ``CHANGE_POLL`` (0.05 s)
   and moves the generation on when another instance changed it: a change made
-  anywhere empties every instance's cache within about a tenth of a second. One tiny
+  anywhere empties every instance's cache within a twentieth of a second. One tiny
   read per interval replaces reading every credential again.
 - A read racing a write is safe: the generation is taken *before* the read, and a
   value read under a generation that is no longer current is not kept.
@@ -30,8 +30,9 @@ Keys are secret hashes (never secret values), emails and account ids. One cache 
 the process (``Services.reads``); its kinds (``token``, ``user``, ``member``) keep
 their keys apart.
 
-Data an operation returns (the account of Account Details, say) is not cached: a write
-acknowledged by one instance is read by every other on its very next request.
+What an operation returns is kept under the same rule: a write made through an
+instance is read through that instance at once, and through every other instance by
+any request that starts ``CHANGE_POLL`` after the write was committed.
 """
 
 from __future__ import annotations
@@ -82,6 +83,17 @@ class ReadCache:
                 return value
         self.misses += 1
         return _MISSING
+
+    def read(self, kind: str, key: Any, load: Callable[[], Any]) -> Any:
+        """The value cached for ``(kind, key)``, else what ``load()`` reads now (kept
+        unless it is None: what is not there is looked for again next time)."""
+        value = self.get(kind, key)
+        if value is _MISSING:
+            generation = self.generation()
+            value = load()
+            if value is not None:
+                self.put(kind, key, value, generation)
+        return value
 
     def put(self, kind: str, key: Any, value: Any, generation: int) -> None:
         if generation != self.db.generation:

@@ -59,7 +59,7 @@ WRITE_LOCK_KEY = 0x636661636374
 # How often, at most, an instance reads the change counter (``data_version``) to learn
 # that another process or host changed the data; well under the one second within
 # which a revoked credential must be refused everywhere.
-CHANGE_POLL = 0.1
+CHANGE_POLL = 0.05
 
 # PostgreSQL bounds, in seconds; a parameter given in the URL's query wins.
 CONNECT_TIMEOUT = 3
