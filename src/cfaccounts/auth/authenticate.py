@@ -70,24 +70,25 @@ class Authenticator:
         if chain:
             raise _header_error(*chain)
         assert email is not None and key is not None
-        user = self._user_key(email.strip().lower())
-        if user is None or not self.hasher.matches(key.strip(), user.api_key_hash):
-            if user is None:
+        found = self._user_key(email.strip().lower())
+        if found is None or not self.hasher.matches(key.strip(), found[1]):
+            if found is None:
                 self.hasher.matches(key.strip(), None)
             raise errors.UNKNOWN_KEY().because(
-                "no user has this email" if user is None else "the key does not match"
+                "no user has this email" if found is None else "the key does not match"
             )
-        return Principal("api_key", user.id, user.email)
+        return found[0]
 
     def _token(self, authorization: str, client_ip: str) -> Principal:
         scheme, _, value = authorization.strip().partition(" ")
         value = value.strip()
         if scheme.lower() != "bearer" or not is_token_format(value):
             raise _header_error(errors.BAD_AUTHORIZATION_HEADER)
-        found = self._token_grant(self.hasher.hash(value))
-        if found is None:
+        principal = self._token_principal(self.hasher.hash(value))
+        if principal is None:
             raise errors.INVALID_TOKEN().because("no token has this value")
-        grant, email = found
+        grant = principal.token
+        assert grant is not None
         if (
             grant.status != "active"
             or grant.expires_on is not None
@@ -104,26 +105,27 @@ class Authenticator:
         if grant.condition is not None and not ip_allowed(grant.condition, client_ip):
             raise errors.BAD_LOCATION(ip=client_ip)
         self.usage.touch(grant.id)
-        if grant.kind == "user":
-            return Principal("user_token", grant.user_id, email, grant)
-        return Principal("account_token", None, None, grant)
+        return principal
 
-    def _user_key(self, email: str) -> store.UserKeyRow | None:
-        """The user with this email and their key hash (cached until the data
-        changes)."""
-        cache = self.cache
-        user = cache.get("user", email)
-        if user is cache.MISSING:
-            generation = cache.generation()
+    def _user_key(self, email: str) -> tuple[Principal, str | None] | None:
+        """The caller the user with this email makes with their key, and the key's
+        hash (cached until the data changes)."""
+
+        def load() -> tuple[Principal, str | None] | None:
             user = store.fetch_user_key(self.db, email)
-            if user is not None:
-                cache.put("user", email, user, generation)
-        return user  # type: ignore[no-any-return]
+            if user is None:
+                return None
+            return Principal("api_key", user.id, user.email), user.api_key_hash
 
-    def _token_grant(self, value_hash: str) -> tuple[TokenGrant, str | None] | None:
-        """The stored token with this value hash and its owner's email, or None if
-        there is none (or its owner is gone). Cached until the data changes; the
-        checks that depend on the time or the caller run on every request."""
+        found: tuple[Principal, str | None] | None
+        found = self.cache.read("user", email, load)
+        return found
+
+    def _token_principal(self, value_hash: str) -> Principal | None:
+        """The caller a stored token with this value hash makes (its grant and its
+        owner's email), or None if there is none (or its owner is gone). Cached until
+        the data changes; the checks that depend on the time or the caller run on
+        every request."""
         cache = self.cache
         found = cache.get("token", value_hash)
         if found is not cache.MISSING:
@@ -144,6 +146,9 @@ class Authenticator:
             not_before=row.not_before,
             expires_on=row.expires_on,
         )
-        found = (grant, row.email if row.kind == "user" else None)
-        cache.put("token", value_hash, found, generation)
-        return found
+        if grant.kind == "user":
+            principal = Principal("user_token", grant.user_id, row.email, grant)
+        else:
+            principal = Principal("account_token", None, None, grant)
+        cache.put("token", value_hash, principal, generation)
+        return principal

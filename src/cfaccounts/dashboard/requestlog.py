@@ -31,17 +31,20 @@ class RequestLog:
     def __init__(self, size: int, catalogue: Catalogue) -> None:
         self.size = size
         self.catalogue = catalogue
-        self._entries: deque[_Raw] = deque(maxlen=max(size, 1))
+        self._entries: deque[tuple[Any, ...]] = deque(maxlen=max(size, 1))
         # next() on a count is atomic in CPython: no lock is needed for the sequence.
         self._seq = itertools.count(1)
 
     def hook(self, req: Request, resp: Response, elapsed: float) -> None:
-        path = req.path.split("?", 1)[0]
+        path = req.path
         if path.startswith("/_cfaccounts"):
             return  # the dashboard's own traffic would drown everything else
+        if "?" in path:
+            path = path.split("?", 1)[0]
         principal = req.principal
+        # A plain tuple in _Raw's field order (a NamedTuple costs a call to make).
         self._entries.append(
-            _Raw(
+            (
                 next(self._seq),
                 time.time(),
                 req.method,
@@ -111,7 +114,8 @@ class RequestLog:
         """Newest first, filtered: ``status`` is a code ("403") or a class ("4xx");
         ``credential`` matches the kind or the id; ``path`` is a substring."""
         out = []
-        for entry in reversed(self._entries):
+        for raw in reversed(self._entries):
+            entry = _Raw(*raw)
             if status and not _status_matches(entry.status, status):
                 continue
             if credential and credential not in (

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Iterable
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
@@ -28,6 +28,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 ADMIN_PREFIX = "/_cfaccounts"
+_ADMIN_START = ADMIN_PREFIX + "/"
 
 
 class App:
@@ -43,6 +44,7 @@ class App:
         self.services = services
         self.settings = services.settings
         self.prefix = self.settings.prefix.rstrip("/")
+        self._api_start = self.prefix + "/"
         self.api = Router(api_routes)
         self.admin = Router(admin_routes)
         self.max_body = self.settings.max_body_bytes
@@ -60,23 +62,13 @@ class App:
         self.on_request: list[Callable[[Request, Response, float], None]] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
-            await self._lifespan(receive, send)
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = time.perf_counter()
+        # The request path, inline: every call and coroutine saved here is saved on
+        # every request.
+        if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                await self._lifespan(receive, send)
+            return
+        started = perf_counter()
         ray = new_ray(self.colo)
         headers: dict[str, str] = {}
         raw_headers = scope["headers"]
@@ -87,14 +79,14 @@ class App:
         client = scope.get("client")
         raw_path = scope.get("raw_path") or scope["path"].encode()
         req = Request(
-            services=self.services,
-            method=scope["method"],
-            path=raw_path.decode("latin-1"),
-            query_string=scope.get("query_string", b""),
-            headers=headers,
-            body=b"",
-            client_ip=client[0] if client else "127.0.0.1",
-            ray=ray,
+            self.services,
+            scope["method"],
+            raw_path.decode("latin-1"),
+            scope.get("query_string", b""),
+            headers,
+            b"",
+            client[0] if client else "127.0.0.1",
+            ray,
         )
         try:
             if (
@@ -105,7 +97,8 @@ class App:
                 check_headers(raw_headers, header_bytes)
             if len(raw_path) + len(req.query_string) > MAX_URL_BYTES:
                 raise errors.URI_TOO_LONG(limit=MAX_URL_BYTES)
-            req.body = await self._read_body(receive, headers)
+            if "content-length" in headers or "transfer-encoding" in headers:
+                req.body = await self._read_body(receive, headers)
             response = self.dispatch(req)
             if type(response) is Delay:  # a hook asked to answer later (latency)
                 await asyncio.sleep(response.seconds)
@@ -123,14 +116,23 @@ class App:
             {"type": "http.response.start", "status": response.status, "headers": out}
         )
         await send({"type": "http.response.body", "body": response.body})
-        elapsed = time.perf_counter() - started
+        elapsed = perf_counter() - started
         for hook in self.on_request:
             hook(req, response, elapsed)
 
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
     async def _read_body(self, receive: Receive, headers: dict[str, str]) -> bytes:
+        # Called only when a header announces a body (HTTP/1.1: a message with
+        # neither Content-Length nor Transfer-Encoding has none).
         declared = headers.get("content-length")
-        if declared is None and "transfer-encoding" not in headers:
-            return b""  # HTTP/1.1: a message with neither header has no body
         if (
             declared is not None
             and declared.isdigit()
@@ -156,11 +158,15 @@ class App:
         """Route, check access, and run the handler, mapping every failure to an
         envelope. Unexpected exceptions are logged with the cf-ray and answered 500."""
         try:
-            path = req.path.split("?", 1)[0]
-            if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
-                router, sub = self.admin, path[len(ADMIN_PREFIX) :] or "/"
-            elif self.prefix == "" or path.startswith(self.prefix + "/"):
+            path = req.path
+            if "?" in path:
+                path = path.split("?", 1)[0]
+            if self.prefix and path.startswith(self._api_start):
                 router, sub = self.api, path[len(self.prefix) :]
+            elif path == ADMIN_PREFIX or path.startswith(_ADMIN_START):
+                router, sub = self.admin, path[len(ADMIN_PREFIX) :] or "/"
+            elif self.prefix == "":
+                router, sub = self.api, path
             else:
                 raise errors.NO_ROUTE()
             route, params = router.match(req.method, sub, path)

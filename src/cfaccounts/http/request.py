@@ -36,7 +36,6 @@ class Request:
 
     def __init__(
         self,
-        *,
         services: Services,
         method: str,
         path: str,
