@@ -75,3 +75,20 @@ def test_a_token_on_every_account_remembers_a_bounded_number(
         assert authorizer.on_account(principal, f"{i:032x}", frozenset({READ})).allowed
     assert principal.token is not None
     assert len(principal.token.granted) == 4
+
+
+def test_a_remembered_decision_follows_what_the_member_holds(
+    authorizer: Authorizer,
+) -> None:
+    key = Principal("api_key", "u" * 32, "u@example.com")
+    token = _token(_allow({f"com.cloudflare.api.account.{A}": "*"}, READ))
+    needed = frozenset({READ})
+    for principal in (key, token):
+        assert authorizer.on_account(principal, A, needed).allowed
+        authorizer.cached_member_groups = lambda *_: (frozenset({WRITE}), False)  # type: ignore[method-assign]
+        refused = authorizer.on_account(principal, A, needed)
+        assert not refused.allowed
+        authorizer.cached_member_groups = lambda *_: (frozenset({READ}), True)  # type: ignore[method-assign]
+        decision = authorizer.on_account(principal, A, needed)
+        assert decision.allowed and decision.details["manage_members"] is True
+        authorizer.cached_member_groups = lambda *_: (frozenset({READ, WRITE}), False)  # type: ignore[method-assign]

@@ -41,6 +41,9 @@ class Authorizer:
         # Built-in roles never change while the process runs: the groups of each
         # combination of them seen in a member row, computed once.
         self._builtin: dict[str, tuple[frozenset[str], bool]] = {}
+        # Decisions for global keys, by what is needed and what the member holds
+        # (roles give the same groups on every account).
+        self._key_decisions: dict[Any, Decision] = {}
 
     # -- accounts ----------------------------------------------------------------------
     def on_account(
@@ -49,52 +52,27 @@ class Authorizer:
         """Decide whether ``principal`` holds one of ``needed`` on the account. An
         account that does not exist is refused exactly like one that is not the
         caller's."""
-        if principal.kind == "account_token":
-            token = principal.token
-            assert token is not None
-            if token.account_id != account_id:
-                return Decision(False, "account token of another account", needed)
-            granted, allow_id, deny_id = _on_account(token, account_id, needed)
-            if granted:
-                return Decision(True, "token policy allows", needed, granted, allow_id)
-            return _token_refusal(needed, deny_id)
-        held, manage = self.cached_member_groups(account_id, principal.email)
-        if held is None:
-            return Decision(False, "not a member of the account", needed)
-        member_hit = held & needed
-        details = {"manage_members": manage}
-        if principal.kind == "api_key":
-            if member_hit:
-                return Decision(
-                    True, "member role allows", needed, member_hit, None, details
-                )
-            return Decision(
-                False,
-                "no member role grants a needed group",
-                needed,
-                held & needed,
-                None,
-                details,
-            )
         token = principal.token
-        assert token is not None
-        granted, allow_id, deny_id = _on_account(token, account_id, needed)
-        both = granted & member_hit
-        if both:
-            return Decision(
-                True, "token policy allows", needed, both, allow_id, details
-            )
-        if granted:
-            return Decision(
-                False,
-                "token allows but its owner's membership does not",
-                needed,
-                frozenset(),
-                allow_id,
-                details,
-            )
-        refusal = _token_refusal(needed, deny_id)
-        return Decision(False, refusal.reason, needed, frozenset(), deny_id, details)
+        if principal.kind == "account_token":
+            held, manage = None, False
+        else:
+            held, manage = self.cached_member_groups(account_id, principal.email)
+            if held is None:
+                return Decision(False, "not a member of the account", needed)
+        # A decision follows from what the credential and the membership hold, both
+        # read once per change of the data: it is worked out once for each of them
+        # (with the token it belongs to, or here for a key) and reused.
+        key: tuple[Any, ...] = (needed, held, manage)
+        if token is None:  # a global key: the account itself does not matter
+            memo, bound = self._key_decisions, KEY_DECISIONS_REMEMBERED
+        else:
+            memo, key, bound = token.decided, (account_id, *key), GRANTS_REMEMBERED
+        decision: Decision | None = memo.get(key)
+        if decision is None:
+            decision = _decide_on_account(principal, account_id, needed, held, manage)
+            if len(memo) < bound:
+                memo[key] = decision
+        return decision
 
     def member_groups(
         self, conn: Connection, account_id: str, email: str | None
@@ -246,8 +224,62 @@ class Authorizer:
 # Per token, how many (resource, groups) answers are remembered: a token on every
 # account (``com.cloudflare.api.account.*``) must not grow without bound.
 GRANTS_REMEMBERED = 256
+# Global-key decisions differ only by route and role set: a few hundred at most.
+KEY_DECISIONS_REMEMBERED = 4096
 
 Grants = tuple[frozenset[str], str | None, str | None]
+
+
+def _decide_on_account(
+    principal: Principal,
+    account_id: str,
+    needed: frozenset[str],
+    held: frozenset[str] | None,
+    manage: bool,
+) -> Decision:
+    """``Authorizer.on_account`` given what the caller's membership holds (``held``
+    is None for an account token, which needs no membership)."""
+    token = principal.token
+    if principal.kind == "account_token":
+        assert token is not None
+        if token.account_id != account_id:
+            return Decision(False, "account token of another account", needed)
+        granted, allow_id, deny_id = _on_account(token, account_id, needed)
+        if granted:
+            return Decision(True, "token policy allows", needed, granted, allow_id)
+        return _token_refusal(needed, deny_id)
+    assert held is not None
+    member_hit = held & needed
+    details = {"manage_members": manage}
+    if principal.kind == "api_key":
+        if member_hit:
+            return Decision(
+                True, "member role allows", needed, member_hit, None, details
+            )
+        return Decision(
+            False,
+            "no member role grants a needed group",
+            needed,
+            member_hit,
+            None,
+            details,
+        )
+    assert token is not None
+    granted, allow_id, deny_id = _on_account(token, account_id, needed)
+    both = granted & member_hit
+    if both:
+        return Decision(True, "token policy allows", needed, both, allow_id, details)
+    if granted:
+        return Decision(
+            False,
+            "token allows but its owner's membership does not",
+            needed,
+            frozenset(),
+            allow_id,
+            details,
+        )
+    refusal = _token_refusal(needed, deny_id)
+    return Decision(False, refusal.reason, needed, frozenset(), deny_id, details)
 
 
 def _on_account(token: TokenGrant, account_id: str, needed: frozenset[str]) -> Grants:

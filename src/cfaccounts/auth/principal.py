@@ -28,6 +28,9 @@ class TokenGrant:
     # authorization: a grant lives in the read cache only until the data changes, so
     # its policies cannot change under what is remembered.
     granted: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The decisions made with this token, per (account, needed groups, what its
+    # owner's membership holds), remembered the same way.
+    decided: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
