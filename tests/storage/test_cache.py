@@ -39,7 +39,7 @@ class FakeClock:
 class FakeDb:
     generation = 0
 
-    def generation_now(self) -> int:
+    def generation_now(self, now: float | None = None) -> int:
         return self.generation
 
 

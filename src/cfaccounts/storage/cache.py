@@ -78,7 +78,8 @@ class ReadCache:
         entry = self._entries.get((kind, key))
         if entry is not None:
             expires, generation, value = entry
-            if generation == self.db.generation_now() and self.clock() < expires:
+            now = self.clock()
+            if now < expires and generation == self.db.generation_now(now):
                 self.hits += 1
                 return value
         self.misses += 1

@@ -315,13 +315,15 @@ class Database:
         transaction = self._transaction(write=True, counted=counted)
         return self._counted(transaction) if counted else transaction
 
-    def generation_now(self) -> int:
+    def generation_now(self, now: float | None = None) -> int:
         """``generation``, after counting changes other processes and hosts committed:
         the change counter is read at most every ``CHANGE_POLL`` seconds (one indexed
         row on the fast path), so what an instance caches is dropped at most that long
-        after another instance changed the database. Raises DatabaseUnavailable like
-        any read when the database cannot be reached."""
-        now = time.monotonic()
+        after another instance changed the database. ``now`` is ``time.monotonic()``
+        when the caller has just read it. Raises DatabaseUnavailable like any read
+        when the database cannot be reached."""
+        if now is None:
+            now = time.monotonic()
         if now - self._version_read_at >= CHANGE_POLL:
             row = self.fetch_one(_READ_VERSION_SQL, ())
             self._version_read_at = now

@@ -76,12 +76,17 @@ class UsageRecorder:
     def touch(self, token_id: str) -> None:
         """Note that ``token_id`` was used now."""
         now = time.time()
-        with self._lock:
-            if not self._pending:
+        lock = self._lock
+        lock.acquire()
+        try:
+            pending = self._pending
+            if not pending:
                 self._wake.set()
-            self._pending[token_id] = now
-            if self._thread is None:
-                self._start()
+                if self._thread is None:
+                    self._start()
+            pending[token_id] = now
+        finally:
+            lock.release()
 
     def pending(self, token_id: str) -> str | None:
         """The last use of a token not yet written to the database, if any."""
