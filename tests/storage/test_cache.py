@@ -18,6 +18,7 @@ from cfaccounts.storage.database import CHANGE_POLL, Database
 from tests.conftest import (
     DEMO_ACCOUNT,
     DEMO_EMAIL,
+    DEMO_USER_ID,
     DEMO_USER_TOKEN,
     DEMO_USER_TOKEN_ID,
     RunningServer,
@@ -241,3 +242,107 @@ def test_an_account_renamed_elsewhere_is_read_once_the_change_is_polled(
             break
         assert started - committed < CHANGE_POLL, "a stale account after the poll"
         time.sleep(0.005)
+
+
+# -- pages of List Accounts are cached the same way ------------------------------------
+def _listed(http: httpx.Client, headers: dict[str, str], **params: str) -> list[str]:
+    r = http.get("/accounts", headers=headers, params=params)
+    assert r.status_code == 200
+    return [a["name"] for a in r.json()["result"]]
+
+
+def test_a_list_page_is_served_from_the_cache(
+    server: RunningServer, http: httpx.Client
+) -> None:
+    pages = server.app.services.pages
+    first = _listed(http, key_headers())
+    before = pages.hits
+    assert _listed(http, key_headers()) == first
+    assert pages.hits == before + 1
+    # Another query is another entry, not the same page.
+    assert _listed(http, key_headers(), name="no such account") == []
+    assert pages.hits == before + 1
+
+
+def test_a_list_page_reads_a_rename_through_this_process_at_once(
+    server: RunningServer, http: httpx.Client
+) -> None:
+    assert "Renamed In List" not in _listed(http, key_headers())
+    assert http.put(
+        DETAILS, headers=key_headers(), json={"name": "Renamed In List"}
+    ).is_success
+    assert "Renamed In List" in _listed(http, key_headers())
+
+
+def test_a_list_page_drops_an_account_whose_member_was_removed_elsewhere(
+    server: RunningServer, http: httpx.Client, other_instance: Database
+) -> None:
+    r = http.get("/accounts", headers=key_headers())
+    assert DEMO_ACCOUNT in [a["id"] for a in r.json()["result"]]
+    _listed(http, key_headers())  # now cached
+    with other_instance.write() as conn:
+        conn.execute(
+            text("DELETE FROM members WHERE account_id = :a AND email = :e"),
+            {"a": DEMO_ACCOUNT, "e": DEMO_EMAIL},
+        )
+    committed = time.monotonic()
+    while True:
+        started = time.monotonic()
+        r = http.get("/accounts", headers=key_headers())
+        if r.status_code != 200 or DEMO_ACCOUNT not in [
+            a["id"] for a in r.json()["result"]
+        ]:
+            break
+        assert started - committed < CHANGE_POLL, "a stale page after the poll"
+        time.sleep(0.005)
+
+
+def test_a_list_page_is_kept_apart_for_each_token_scope(
+    server: RunningServer, http: httpx.Client
+) -> None:
+    """The same user through the key and through a token that reaches one account:
+    each gets its own page, however often they alternate."""
+    from cfaccounts import times
+    from cfaccounts.accounts import store
+    from cfaccounts.catalog import catalogue
+
+    second = "5e0c8d3f0a1b4c2d9e8f7a6b5c4d3e2f"
+    with server.app.services.db.write() as conn:
+        store.insert(conn, id=second, name="Second", created_on=times.now_db())
+        store.add_member(
+            conn,
+            member_id="6f1d9e4a0b2c4d3e8f7a6b5c4d3e2f1a",
+            account_id=second,
+            user_id=DEMO_USER_ID,
+            email=DEMO_EMAIL,
+            role_ids=[],
+            created_on=times.now_db(),
+        )
+    read = catalogue().group("Account Settings Read").id
+    made = http.post(
+        "/user/tokens",
+        headers=key_headers(),
+        json={
+            "name": "one account",
+            "policies": [
+                {
+                    "effect": "allow",
+                    "resources": {f"com.cloudflare.api.account.{DEMO_ACCOUNT}": "*"},
+                    "permission_groups": [{"id": read}],
+                }
+            ],
+        },
+    )
+    assert made.status_code == 200, made.text
+    narrow = bearer(made.json()["result"]["value"])
+
+    def ids(headers: dict[str, str]) -> list[str]:
+        r = http.get("/accounts", headers=headers)
+        assert r.status_code == 200
+        return [a["id"] for a in r.json()["result"]]
+
+    everything = ids(key_headers())
+    assert {DEMO_ACCOUNT, second} <= set(everything)
+    for _ in range(2):
+        assert ids(narrow) == [DEMO_ACCOUNT]
+        assert ids(key_headers()) == everything

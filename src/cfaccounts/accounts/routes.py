@@ -7,7 +7,7 @@ from .. import errors
 from ..audit.record import record
 from ..catalog import groups
 from ..http import Access, Request, Response, RouteTable, ok, page
-from ..http.params import direction, pagination
+from ..http.params import Pagination, direction, pagination
 from ..storage.database import Database
 from . import service, store, wire
 
@@ -81,19 +81,59 @@ def list_accounts(req: Request) -> Response:
     """List Accounts"""
     principal = req.principal
     assert principal is not None
-    if principal.kind == "account_token" or principal.email is None:
+    email = principal.email
+    if principal.kind == "account_token" or email is None:
         raise errors.ACCOUNT_TOKEN_LIST_ACCOUNTS()
     paging = pagination(req)
     descending = direction(req) == "desc"
     include, exclude = None, frozenset[str]()
     if principal.token is not None:
         include, exclude = service.token_account_scope(principal.token.policies)
+    name = req.arg("name")
+    # A page is kept until the data changes, like Account Details; its key is
+    # everything the answer depends on: the caller, what their token reaches, and
+    # the query.
+    key = (
+        email,
+        include,
+        exclude,
+        name,
+        descending,
+        paging.page,
+        paging.per_page,
+    )
+    body = req.services.pages.read(
+        "accounts",
+        key,
+        lambda: _list_body(
+            req.services.db,
+            email=email,
+            include=include,
+            exclude=exclude,
+            name=name,
+            descending=descending,
+            paging=paging,
+        ),
+    )
+    return Response(200, body)
+
+
+def _list_body(
+    db: Database,
+    *,
+    email: str,
+    include: frozenset[str] | None,
+    exclude: frozenset[str],
+    name: str | None,
+    descending: bool,
+    paging: Pagination,
+) -> bytes:
     rows, total = store.page_for_member(
-        req.services.db,
-        email=principal.email,
+        db,
+        email=email,
         include=include,
         exclude=exclude,
-        name=req.arg("name"),
+        name=name,
         descending=descending,
         limit=paging.per_page,
         offset=paging.offset,
@@ -103,7 +143,7 @@ def list_accounts(req: Request) -> Response:
         page=paging.page,
         per_page=paging.per_page,
         total=total,
-    )
+    ).body
 
 
 @routes.post(

@@ -28,7 +28,9 @@ How:
 
 Keys are secret hashes (never secret values), emails and account ids. One cache serves
 the process (``Services.reads``); its kinds (``token``, ``user``, ``member``) keep
-their keys apart.
+their keys apart. A second one (``Services.pages``), with fewer entries, keeps whole
+pages of List Accounts, keyed by the caller, the accounts their token reaches and the
+query.
 
 What an operation returns is kept under the same rule: a write made through an
 instance is read through that instance at once, and through every other instance by
