@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import socket
@@ -166,8 +167,18 @@ def run(settings: Settings) -> None:
             _run_workers(settings, sock)
         return
     server = uvicorn.Server(_uvicorn_config(app, settings))
+    freeze_startup_objects()
     with _exit_quietly_on_signals():
         server.run(sockets=[sock])
+
+
+def freeze_startup_objects() -> None:
+    """Take what start-up made (modules, the catalogues, routes, the engine: about
+    80,000 objects) out of the garbage collector's view. Otherwise every full
+    collection walks all of it, a pause of tens of milliseconds in the middle of
+    serving requests, for objects that live as long as the process anyway."""
+    gc.collect()
+    gc.freeze()
 
 
 SHUTDOWN_GRACE = 30
@@ -219,7 +230,9 @@ class WorkerApp:
         observability.configure_logging(
             self.settings.log_level, self.settings.log_format
         )
-        return build_app(self.settings, seed=False)
+        app = build_app(self.settings, seed=False)
+        freeze_startup_objects()
+        return app
 
 
 class _Supervisor(Multiprocess):

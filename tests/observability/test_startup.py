@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -26,7 +27,7 @@ from cfaccounts.observability.startup import (
     rate_limit_settings,
     startup_info,
 )
-from cfaccounts.server import banner
+from cfaccounts.server import banner, freeze_startup_objects
 from cfaccounts.storage.database import Database
 
 from ..conftest import (
@@ -212,3 +213,16 @@ def test_metrics_add_up_every_workers_counts(tmp_path: Path) -> None:
             time.sleep(0.1)
         # Whichever worker answers the scrape, it reports the sum of both.
         assert [_count(url, route) for _ in range(6)] == [20.0] * 6
+
+
+def test_what_start_up_made_is_kept_out_of_full_collections() -> None:
+    """A server freezes its start-up objects before it serves, so a full collection
+    no longer walks modules, catalogues and routes in the middle of requests."""
+    assert gc.get_freeze_count() == 0
+    try:
+        freeze_startup_objects()
+        assert gc.get_freeze_count() > 10_000
+        tracked = len(gc.get_objects())
+        assert tracked < gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
