@@ -28,6 +28,12 @@ def _skip_note(run: dict[str, Any], name: str) -> str | None:
     return None
 
 
+def _paired_rps(case: dict[str, Any]) -> str:
+    """The baseline measured just before this case (what its ratios compare with)."""
+    paired = case.get("baseline")
+    return f"{paired['rps']:.0f}" if paired else "-"
+
+
 def table(results: dict[str, Any]) -> str:
     lines = []
     base = results["baseline"]["by_connections"]
@@ -48,7 +54,8 @@ def table(results: dict[str, Any]) -> str:
         )
         lines.append(
             f"  {'case':<16}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-            f"{'vs base':>9}{'p99 x':>7}{'cpu us':>8}{'cpu vs':>8}{'errors':>8}"
+            f"{'base/s':>9}{'vs base':>9}{'p99 x':>7}{'cpu us':>8}{'cpu vs':>8}"
+            f"{'errors':>8}"
         )
         for c in run["cases"]:
             if "skipped" in c:
@@ -58,7 +65,8 @@ def table(results: dict[str, Any]) -> str:
             p99x = f"{c['p99_ratio']:.1f}" if "p99_ratio" in c else "-"
             lines.append(
                 f"  {c['case']:<16}{c['connections']:>6}{c['rps']:>10.0f}"
-                f"{c['p50_ms']:>9.2f}{c['p99_ms']:>9.2f}{ratio:>9}{p99x:>7}"
+                f"{c['p50_ms']:>9.2f}{c['p99_ms']:>9.2f}{_paired_rps(c):>9}"
+                f"{ratio:>9}{p99x:>7}"
                 f"{c.get('cpu_us_per_request') or 0:>8.0f}"
                 f"{(f'{cr:.0%}' if (cr := c.get('cpu_ratio')) else '-'):>8}"
                 f"{c['errors']:>8}"
@@ -263,21 +271,21 @@ def markdown(results: dict[str, Any]) -> str:
     """The results as Markdown tables (for docs/benchmarks.md)."""
     out = [
         "| case | size | backend | workers | conns | req/s | p50 ms | p99 ms "
-        "| vs baseline | p99 x | CPU us/req | CPU vs baseline |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| baseline req/s | vs baseline | p99 x | CPU us/req | CPU vs baseline |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for conns, m in results["baseline"]["by_connections"].items():
         out.append(
             f"| baseline | - | - | 1 | {conns} | {m['rps']:.0f} | {m['p50_ms']:.2f} "
-            f"| {m['p99_ms']:.2f} | 100% | 1.0 | {m.get('cpu_us_per_request') or '-'} "
-            "| 100% |"
+            f"| {m['p99_ms']:.2f} | {m['rps']:.0f} | 100% | 1.0 "
+            f"| {m.get('cpu_us_per_request') or '-'} | 100% |"
         )
     for r in results["runs"]:
         for c in r["cases"]:
             if "skipped" in c:
                 out.append(
                     f"| {c['case']} | {r['size']:,} | {r['backend']} | {r['workers']} "
-                    f"| - | skipped: {c['skipped']} | | | | | | |"
+                    f"| - | skipped: {c['skipped']} | | | | | | | |"
                 )
                 continue
             ratio = f"{c['ratio']:.0%}" if "ratio" in c else "-"
@@ -285,7 +293,7 @@ def markdown(results: dict[str, Any]) -> str:
             out.append(
                 f"| {c['case']} | {r['size']:,} | {r['backend']} | {r['workers']} "
                 f"| {c['connections']} | {c['rps']:.0f} | {c['p50_ms']:.2f} "
-                f"| {c['p99_ms']:.2f} | {ratio} | {p99x} "
+                f"| {c['p99_ms']:.2f} | {_paired_rps(c)} | {ratio} | {p99x} "
                 f"| {c.get('cpu_us_per_request') or '-'} "
                 f"| {f'{cr:.0%}' if (cr := c.get('cpu_ratio')) else '-'} |"
             )

@@ -142,6 +142,8 @@ class Bench:
         self.workdir = options.out / "work"
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.baseline: dict[str, dict[str, Any]] = {}
+        self.base_server: servers.Server | None = None
+        self.base_reqs: list[wrk.Req] = []
         self.runs: list[Run] = []
         self.skipped: list[str] = []
 
@@ -181,7 +183,11 @@ class Bench:
     def measure_baseline(
         self, server: servers.Server, sample_reqs: list[wrk.Req]
     ) -> None:
-        if self.baseline:
+        """Start the baseline (once per run) replaying the Account Details answer
+        ``server`` gives, and measure it at every connection count. It keeps running
+        for the rest of the run: every case is paired with a fresh baseline
+        measurement (``paired``)."""
+        if self.base_server is not None:
             return
         status, body, headers = c.probe(server.port, sample_reqs[0])
         if status != 200:
@@ -198,19 +204,33 @@ class Bench:
         path = self.workdir / "baseline-response.json"
         path.write_bytes(orjson.dumps(capture))
         base = servers.baseline(path, log=self.workdir / "baseline.log").start()
-        try:
-            say(f"baseline: started in {base.startup_seconds:.3f}s")
-            for conns in self.o.connections:
-                m = self._measure(base, sample_reqs, conns, "baseline")
-                self.baseline[str(conns)] = m
-                say(
-                    f"  baseline        c={conns:<4} {m['rps']:>9.0f} req/s  "
-                    f"p50 {m['p50_ms']:.2f} ms  p99 {m['p99_ms']:.2f} ms"
-                )
-            self.baseline_rss = base.rss_peak()
-            self.baseline_startup = base.startup_seconds
-        finally:
-            base.stop()
+        self.base_server, self.base_reqs = base, sample_reqs
+        say(f"baseline: started in {base.startup_seconds:.3f}s")
+        for conns in self.o.connections:
+            m = self._measure(base, sample_reqs, conns, "baseline")
+            self.baseline[str(conns)] = m
+            say(
+                f"  baseline        c={conns:<4} {m['rps']:>9.0f} req/s  "
+                f"p50 {m['p50_ms']:.2f} ms  p99 {m['p99_ms']:.2f} ms"
+            )
+        self.baseline_rss = base.rss_peak()
+        self.baseline_startup = base.startup_seconds
+
+    def paired(self, conns: int, threads: int) -> dict[str, Any] | None:
+        """The baseline measured again just before a case, at its connection count:
+        the case's ratios are taken against this, so that a machine whose load
+        drifts during a long run compares like with like."""
+        if self.base_server is None:
+            return None
+        m = self._measure(self.base_server, self.base_reqs, conns, "baseline", threads)
+        return {
+            k: m[k] for k in ("rps", "p50_ms", "p99_ms", "cpu_us_per_request", "errors")
+        }
+
+    def close(self) -> None:
+        if self.base_server is not None:
+            self.base_server.stop()
+            self.base_server = None
 
     # -- cfaccounts -------------------------------------------------------------------
     def run_size(self, backend: str, size: int) -> None:
@@ -275,9 +295,10 @@ class Bench:
                     say(f"  {case.name:<15} skipped: {why}")
                     continue
                 for conns in self.o.connections:
+                    base = self.paired(conns, threads)
                     m = self._measure(server, reqs, conns, case.name, threads)
-                    base = self.baseline.get(str(conns))
                     if base:
+                        m["baseline"] = base
                         m["ratio"] = round(m["rps"] / base["rps"], 3)
                         m["p99_ratio"] = round(m["p99_ms"] / base["p99_ms"], 2)
                         if base.get("cpu_us_per_request") and m["cpu_us_per_request"]:
@@ -322,9 +343,12 @@ class Bench:
 def execute(options: Options, wrk_path: str) -> dict[str, Any]:
     bench = Bench(options, wrk_path)
     started = time.time()
-    for backend in options.backends:
-        for size in options.sizes:
-            bench.run_size(backend, size)
+    try:
+        for backend in options.backends:
+            for size in options.sizes:
+                bench.run_size(backend, size)
+    finally:
+        bench.close()
     out = bench.results()
     out["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started))
     out["wall_seconds"] = round(time.time() - started, 1)

@@ -90,4 +90,9 @@ def test_quick_run_writes_results(tmp_path: Path) -> None:
     assert measured == {"details_token", "token_verify"}
     assert all(c["errors"] == 0 for c in run["cases"] if "rps" in c)
     assert results["baseline"]["by_connections"]["32"]["rps"] > 0
+    # Each case is compared with a baseline measured just before it.
+    for case in run["cases"]:
+        paired = case["baseline"]
+        assert paired["rps"] > 0
+        assert case["ratio"] == round(case["rps"] / paired["rps"], 3)
     assert any(t["target"].startswith("Account Details") for t in results["targets"])
