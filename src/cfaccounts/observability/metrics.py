@@ -120,7 +120,7 @@ class Metrics:
     def observe(self, req: Request, resp: Response, elapsed: float) -> None:
         """The ``on_request`` hook."""
         status = resp.status
-        route = self.route_label(req)
+        route = self._labels.get(id(req.route)) or self.route_label(req)
         self.counts.add(req.method, route, status, elapsed)
         if status < 400:
             return
@@ -166,9 +166,11 @@ class Metrics:
 def on_request(metrics: Metrics) -> Callable[[Request, Response, float], None]:
     """The hook that counts every request, shielded so it never raises."""
 
+    observe = metrics.observe
+
     def hook(req: Request, resp: Response, elapsed: float) -> None:
         try:
-            metrics.observe(req, resp, elapsed)
+            observe(req, resp, elapsed)
         except Exception:  # counting must never take the server down
             return
 
