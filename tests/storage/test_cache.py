@@ -346,3 +346,38 @@ def test_a_list_page_is_kept_apart_for_each_token_scope(
     for _ in range(2):
         assert ids(narrow) == [DEMO_ACCOUNT]
         assert ids(key_headers()) == everything
+
+
+# -- Member Details is cached the same way ---------------------------------------------
+def test_member_details_reads_a_change_made_elsewhere_once_polled(
+    server: RunningServer, http: httpx.Client, other_instance: Database
+) -> None:
+    listed = http.get(f"{DETAILS}/members", headers=key_headers())
+    member = next(
+        m for m in listed.json()["result"] if m["user"]["email"] == DEMO_EMAIL
+    )
+    url = f"{DETAILS}/members/{member['id']}"
+
+    def first_name() -> str | None:
+        r = http.get(url, headers=key_headers())
+        assert r.status_code == 200
+        name: str | None = r.json()["result"]["user"]["first_name"]
+        return name
+
+    reads = server.app.services.reads
+    first_name()
+    before = reads.hits
+    assert first_name() != "Elsewhere"
+    assert reads.hits > before  # answered from the cache
+    with other_instance.write() as conn:
+        conn.execute(
+            text("UPDATE users SET first_name = 'Elsewhere' WHERE email = :e"),
+            {"e": DEMO_EMAIL},
+        )
+    committed = time.monotonic()
+    while True:
+        started = time.monotonic()
+        if first_name() == "Elsewhere":
+            break
+        assert started - committed < CHANGE_POLL, "stale member details after the poll"
+        time.sleep(0.005)

@@ -6,6 +6,7 @@ from .. import errors
 from ..catalog import groups
 from ..http import Access, Request, Response, RouteTable, ok, page
 from ..http.params import choice, direction, pagination
+from ..services import Services
 from . import service, store, wire
 
 routes = RouteTable()
@@ -73,15 +74,28 @@ def add_member(req: Request) -> Response:
 )
 def member_details(req: Request) -> Response:
     """Member Details"""
-    account_id = req.params["account_id"]
-    with req.services.db.read() as conn:
-        row = store.get(conn, account_id, req.params["member_id"])
+    account_id, member_id = req.params["account_id"], req.params["member_id"]
+    services = req.services
+    # The answer is kept until the data changes, like Account Details.
+    body = services.reads.read(
+        "member details",
+        (account_id, member_id),
+        lambda: _details_body(services, account_id, member_id),
+    )
+    if body is None:
+        raise errors.NOT_FOUND(what="Member")
+    return Response(200, body)
+
+
+def _details_body(services: Services, account_id: str, member_id: str) -> bytes | None:
+    with services.db.read() as conn:
+        row = store.get(conn, account_id, member_id)
         if row is None:
-            raise errors.NOT_FOUND(what="Member")
+            return None
         member = wire.member(
-            row, wire.Context.load(conn, account_id, req.services.catalogue)
+            row, wire.Context.load(conn, account_id, services.catalogue)
         )
-    return ok(member)
+    return ok(member).body
 
 
 @routes.put(
