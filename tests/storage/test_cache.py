@@ -5,7 +5,7 @@ within one second; a change made through this server is obeyed at once."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -160,6 +160,19 @@ def _served_through_cache(
     assert reads.hits > before
 
 
+def _seen_once_polled(observed: Callable[[], bool], what: str) -> None:
+    """Poll until ``observed()`` holds, for a change committed just before. Judged
+    by when each request started: any request that starts a poll interval after the
+    commit must see the change."""
+    committed = time.monotonic()
+    while True:
+        started = time.monotonic()
+        if observed():
+            return
+        assert started - committed < CHANGE_POLL, f"{what} after the poll"
+        time.sleep(0.005)
+
+
 def test_token_disabled_elsewhere_is_refused_within_a_second(
     server: RunningServer, http: httpx.Client, other_instance: Database
 ) -> None:
@@ -235,13 +248,7 @@ def test_an_account_renamed_elsewhere_is_read_once_the_change_is_polled(
             text("UPDATE accounts SET name = 'Renamed Elsewhere' WHERE id = :id"),
             {"id": DEMO_ACCOUNT},
         )
-    committed = time.monotonic()
-    while True:
-        started = time.monotonic()
-        if _name(http) == "Renamed Elsewhere":
-            break
-        assert started - committed < CHANGE_POLL, "a stale account after the poll"
-        time.sleep(0.005)
+    _seen_once_polled(lambda: _name(http) == "Renamed Elsewhere", "a stale account")
 
 
 # -- pages of List Accounts are cached the same way ------------------------------------
@@ -285,16 +292,14 @@ def test_a_list_page_drops_an_account_whose_member_was_removed_elsewhere(
             text("DELETE FROM members WHERE account_id = :a AND email = :e"),
             {"a": DEMO_ACCOUNT, "e": DEMO_EMAIL},
         )
-    committed = time.monotonic()
-    while True:
-        started = time.monotonic()
+
+    def dropped() -> bool:
         r = http.get("/accounts", headers=key_headers())
-        if r.status_code != 200 or DEMO_ACCOUNT not in [
+        return r.status_code != 200 or DEMO_ACCOUNT not in [
             a["id"] for a in r.json()["result"]
-        ]:
-            break
-        assert started - committed < CHANGE_POLL, "a stale page after the poll"
-        time.sleep(0.005)
+        ]
+
+    _seen_once_polled(dropped, "a stale page")
 
 
 def test_a_list_page_is_kept_apart_for_each_token_scope(
@@ -374,10 +379,4 @@ def test_member_details_reads_a_change_made_elsewhere_once_polled(
             text("UPDATE users SET first_name = 'Elsewhere' WHERE email = :e"),
             {"e": DEMO_EMAIL},
         )
-    committed = time.monotonic()
-    while True:
-        started = time.monotonic()
-        if first_name() == "Elsewhere":
-            break
-        assert started - committed < CHANGE_POLL, "stale member details after the poll"
-        time.sleep(0.005)
+    _seen_once_polled(lambda: first_name() == "Elsewhere", "stale member details")
