@@ -68,6 +68,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         default=1000,
         help="accounts (and credentials) each case spreads over [default: 1000]",
     )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        help="times each case alternates with the baseline; ratios are the median "
+        "of the rounds' [default: 1 with --quick, else 3]",
+    )
     p.add_argument("--out", type=Path, default=Path("bench-results"))
     p.add_argument("--keep-data", action="store_true", help="keep the databases")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -94,6 +100,7 @@ def options(ns: argparse.Namespace) -> Options:
         cases=cases,
         workers=ns.workers or ([1] if quick else [1, 2]),
         sample=ns.sample,
+        rounds=max(1, ns.rounds or (1 if quick else 3)),
         out=ns.out,
         keep_data=ns.keep_data,
         progress=not ns.no_progress and sys.stderr.isatty(),

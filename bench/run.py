@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+import statistics
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class Options:
     workers: list[int]
     sample: int
     out: Path
+    rounds: int = 1
     keep_data: bool = False
     progress: bool = True
     quick: bool = False
@@ -295,16 +297,12 @@ class Bench:
                     say(f"  {case.name:<15} skipped: {why}")
                     continue
                 for conns in self.o.connections:
-                    base = self.paired(conns, threads)
-                    m = self._measure(server, reqs, conns, case.name, threads)
-                    if base:
-                        m["baseline"] = base
-                        m["ratio"] = round(m["rps"] / base["rps"], 3)
-                        m["p99_ratio"] = round(m["p99_ms"] / base["p99_ms"], 2)
-                        if base.get("cpu_us_per_request") and m["cpu_us_per_request"]:
-                            m["cpu_ratio"] = round(
-                                base["cpu_us_per_request"] / m["cpu_us_per_request"], 3
-                            )
+                    rounds = []
+                    for _ in range(self.o.rounds):
+                        base = self.paired(conns, threads)
+                        m = self._measure(server, reqs, conns, case.name, threads)
+                        rounds.append((m, base))
+                    m = combine(rounds)
                     run.cases.append({"case": case.name, **m})
                     say(
                         f"  {case.name:<15} c={conns:<4} {m['rps']:>9.0f} req/s  "
@@ -328,6 +326,7 @@ class Bench:
                 "backends": self.o.backends,
                 "workers": self.o.workers,
                 "sample": self.o.sample,
+                "rounds": self.o.rounds,
                 "quick": self.o.quick,
             },
             "baseline": {
@@ -338,6 +337,56 @@ class Bench:
             "runs": [r.as_dict() for r in self.runs],
             "skipped": self.skipped,
         }
+
+
+def _median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def combine(
+    rounds: list[tuple[dict[str, Any], dict[str, Any] | None]],
+) -> dict[str, Any]:
+    """One case's figures from its rounds, each a measurement and the baseline
+    measured just before it: the median of each figure, and of each round's ratio
+    to its own baseline (so that a round the machine slowed down for both sides
+    still counts as what it was)."""
+    cases = [m for m, _ in rounds]
+    out = dict(cases[-1])
+    if len(rounds) > 1:
+        for key in ("rps", "p50_ms", "p99_ms", "mean_ms", "cpu_us_per_request"):
+            values = [m[key] for m in cases if m.get(key) is not None]
+            if values:
+                out[key] = round(_median(values), 3)
+        out["max_ms"] = max(m["max_ms"] for m in cases)
+        out["requests"] = sum(m["requests"] for m in cases)
+        out["errors"] = sum(m["errors"] for m in cases)
+        out["seconds"] = round(sum(m["seconds"] for m in cases), 3)
+        out["rounds"] = [
+            {
+                "rps": m["rps"],
+                "p99_ms": m["p99_ms"],
+                "baseline_rps": b["rps"] if b else None,
+            }
+            for m, b in rounds
+        ]
+    paired = [(m, b) for m, b in rounds if b]
+    if not paired:
+        return out
+    out["baseline"] = {
+        key: round(_median([b[key] for _, b in paired if b.get(key) is not None]), 3)
+        for key in ("rps", "p50_ms", "p99_ms", "cpu_us_per_request")
+        if any(b.get(key) is not None for _, b in paired)
+    }
+    out["ratio"] = round(_median([m["rps"] / b["rps"] for m, b in paired]), 3)
+    out["p99_ratio"] = round(_median([m["p99_ms"] / b["p99_ms"] for m, b in paired]), 2)
+    cpu = [
+        b["cpu_us_per_request"] / m["cpu_us_per_request"]
+        for m, b in paired
+        if b.get("cpu_us_per_request") and m.get("cpu_us_per_request")
+    ]
+    if cpu:
+        out["cpu_ratio"] = round(_median(cpu), 3)
+    return out
 
 
 def execute(options: Options, wrk_path: str) -> dict[str, Any]:

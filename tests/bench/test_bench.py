@@ -96,3 +96,36 @@ def test_quick_run_writes_results(tmp_path: Path) -> None:
         assert paired["rps"] > 0
         assert case["ratio"] == round(case["rps"] / paired["rps"], 3)
     assert any(t["target"].startswith("Account Details") for t in results["targets"])
+
+
+def test_rounds_combine_into_medians_of_each_rounds_ratio() -> None:
+    from bench.run import combine
+
+    def m(rps: float, p99: float, cpu: float) -> dict[str, float]:
+        return {
+            "connections": 32,
+            "seconds": 3.0,
+            "requests": int(rps * 3),
+            "rps": rps,
+            "p50_ms": 1.0,
+            "p99_ms": p99,
+            "mean_ms": 1.0,
+            "max_ms": p99 * 2,
+            "errors": 0,
+            "cpu_us_per_request": cpu,
+        }
+
+    # The machine slowed down in the second round, for both sides alike.
+    rounds = [
+        (m(5000, 10, 100), m(10000, 4, 50)),
+        (m(2000, 30, 110), m(4000, 12, 55)),
+        (m(6000, 8, 90), m(10000, 4, 50)),
+    ]
+    out = combine(rounds)  # type: ignore[arg-type]
+    assert out["rps"] == 5000
+    assert out["ratio"] == 0.5  # the median of 0.5, 0.5 and 0.6
+    assert out["p99_ratio"] == 2.5  # of 2.5, 2.5 and 2.0
+    assert out["cpu_ratio"] == 0.5
+    assert out["baseline"]["rps"] == 10000
+    assert out["requests"] == 39000
+    assert [r["baseline_rps"] for r in out["rounds"]] == [10000, 4000, 10000]
