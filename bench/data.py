@@ -439,7 +439,7 @@ class _Rows:
         self.f = fields
         # Values of whole tables (all the tokens' hashes...), made on first use by
         # whoever fills the table (a forked process, or one of several threads).
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # one value may need another
         self._made: dict[str, Any] = {}
         self.asr = cat.group("Account Settings Read").id
         self.tokens_write = cat.group("API Tokens Write", USER_SCOPE).id
@@ -458,12 +458,21 @@ class _Rows:
                 self._made[name] = make()
             return self._made[name]
 
+    def account_ids(self) -> Any:
+        """Every account's id, in account order."""
+        n = self.data.n
+        return self._once("accounts", lambda: self.f.ids(0, n, n, 1))
+
+    def owner_ids(self) -> Any:
+        """Every account owner's user id, in account order."""
+        d = self.data
+        return self._once("owners", lambda: self.f.ids(0, d.n, d.user_count, 2))
+
     def group_ids(self) -> Any:
         """Every account's resource group id (raw, 16 bytes: the seed loader's
         ``account_resource_group_id``, checked above), in account order."""
-        n = self.data.n
         return self._once(
-            "groups", lambda: self.f.blake(self.f.ids(0, n, n, 1), GROUP_SUFFIX, 16)
+            "groups", lambda: self.f.blake(self.account_ids(), GROUP_SUFFIX, 16)
         )
 
     def token_hashes(self, kind: int) -> Any:
@@ -524,7 +533,7 @@ class _Rows:
     def resource_groups(self, lo: int, hi: int) -> Statement:
         """The groups of accounts [lo, hi)."""
         f = self.f
-        accounts = f.ids(lo, hi, self.data.n, 1)
+        accounts = self.account_ids()[lo:hi]
         groups = f.hex(self.group_ids()[lo:hi])
         rec = _Record(self.sql, "rows", ("id", 32), ("account", 32))
         account = rec.field("account")
@@ -610,11 +619,11 @@ class _Rows:
         fields = [
             f.ids(first, first + hi - lo, 2 * d.n, 4),
             f.hex(self.token_hashes(kind)[lo:hi]),
-            f.ids(lo, hi, d.n, 1),
+            self.account_ids()[lo:hi],
         ]
         layout = [("id", 32), ("hash", 64), ("account", 32)]
         if kind == 0:
-            fields.append(f.ids(lo, hi, d.user_count, 2))
+            fields.append(self.owner_ids()[lo:hi])
             layout.append(("user", 32))
         rec = _Record(self.sql, "rows", *layout)
         account, prefix = rec.field("account"), rec.field("account", width=30)
@@ -978,7 +987,8 @@ def _in_place(
     bar: _Progress,
     report: Callable[[Any], None],
 ) -> None:
-    """Fill ``tables`` in the database file, in one transaction."""
+    """Fill ``tables`` in the database file, and gather their statistics, in one
+    transaction."""
     conn = _sqlite_open(path)
     try:
         for sql in rows.sql.setup():
@@ -986,9 +996,18 @@ def _in_place(
         _run(conn, "BEGIN IMMEDIATE")
         for table in tables:
             table.build_in_place(conn, rows, bar)
+        _analyze(conn, (table.name for table in tables))
         _run(conn, "COMMIT")
     finally:
         conn.close()
+
+
+def _analyze(conn: Any, tables: Iterable[str]) -> None:
+    """Statistics for the query planner, from a sample of each index (counting the
+    rows of each index also proves every b-tree whole: see ``_check_sqlite``)."""
+    _run(conn, "PRAGMA analysis_limit=1000")
+    for table in tables:
+        _run(conn, f"ANALYZE {_quote(table)}")
 
 
 def _apart(
@@ -1216,12 +1235,15 @@ def _load_sqlite(db: Database, rows: _Rows, bar: _Progress) -> None:
         conn = _sqlite_open(path)
         try:
             _run(conn, "PRAGMA journal_mode=WAL")
-            # Statistics for the query planner, from a sample of each index;
-            # counting the rows of every index also proves every b-tree whole.
             # Read through a memory map: no copy of each page into the cache.
             _run(conn, f"PRAGMA mmap_size={os.path.getsize(path)}")
-            _run(conn, "PRAGMA analysis_limit=1000")
-            _run(conn, "ANALYZE")
+            names = _run(
+                conn,
+                "SELECT name FROM sqlite_schema WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite!_%' ESCAPE '!'",
+            )
+            # Those filled in place were analyzed there.
+            _analyze(conn, {n for (n,) in names} - set(SQLITE_IN_PLACE))
             _check_sqlite(conn, rows.data)
         finally:
             conn.close()
