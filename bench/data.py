@@ -13,34 +13,39 @@ member, key or token without reading the database back:
   (Account Settings Read): two tokens per account.
 - every account has its whole-account resource group, as the seed loader creates.
 
-The database builds the rows itself: each table is filled by ``INSERT ... SELECT``
-statements over a range of account numbers, whose expressions compute the ids, e-mail
-addresses and JSON columns from the number (ids use 64-bit integer arithmetic only, so
-SQL and ``Dataset`` agree on them). Python only hashes the secrets, with the
-database's own key exactly as ``SecretHasher`` does (checked), and derives the resource
-group ids; a range's values travel packed in one parameter. Not a row is built or sent
-one at a time, which is what the load used to spend its time on.
+Each table is filled by ``INSERT ... SELECT`` statements over a range of accounts.
+Python computes the fixed-width values of a statement's rows in bulk (``bench.fields``:
+ids, hashes of the secrets with the database's own key exactly as ``SecretHasher``
+makes them, resource group ids; all checked) and sends them packed in one parameter;
+the statement slices them out and writes the rest (e-mail addresses, names, JSON)
+around them. Not a row is built or sent one at a time.
 
-SQLite: the tables are filled on two cores at once. The small tables go straight into
-the database file; members and tokens are each built, with their indexes, in an
-in-memory database on a thread of their own (SQLite runs without the interpreter lock),
-and then copied in whole, which SQLite does page by page without re-checking anything.
-No journal and no fsync while loading; WAL afterwards, as the server expects.
+SQLite: two processes fill the tables at once. One fills members, accounts and users
+in place, in the database file. The other builds tokens and resource groups in a file
+of its own; their pages are then placed after the database file's own and the tables
+registered in its schema (see "SQLite" below). No journal and no fsync while loading;
+WAL afterwards, as the server expects, and statistics for the query planner.
 PostgreSQL: the tables are filled on several connections at once, with their indexes
 and constraints dropped first and built again (by sorting) afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import mmap
 import multiprocessing
 import os
+import queue
+import re
+import shutil
 import sqlite3
+import struct
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -52,10 +57,16 @@ from cfaccounts.storage import migrate
 from cfaccounts.storage import schema as s
 from cfaccounts.storage.database import Database
 
+from .fields import Fields, Hasher, check, fields, ordered_range, secrets
+
 try:
     import apsw
 except ImportError:  # the standard library's driver: the same load, slower
     apsw = None
+try:
+    import numpy as np
+except ImportError:  # page numbers are moved one at a time: the same, slower
+    np = None
 
 WIDE_USERS = 100
 WIDE_SPAN = 60
@@ -65,45 +76,9 @@ MAX_ACCOUNTS = 100_000_000  # ids need capacity < 2**32, e-mails 8 digits
 
 SUPER_ADMIN = "33666b9c79b9a5273fc7344ff42f953d"
 
-# Ids are spread evenly over the id space in ascending order of their index: the first
-# 32 bits climb by a fixed step plus a pseudo-random offset below the step, the other
-# 96 are scrambled. They look like random ids, never repeat, and arrive in primary-key
-# order, so loading appends to each index instead of splitting pages all over it. Only
-# 64-bit integer arithmetic, so that SQL computes the same ids (``_Dialect.ordered``).
-_WORD = 1 << 32
-_JITTER = 0x2545F491
-_MIX = ((0x85EBCA77, 0x27D4EB2F), (0xC2B2AE3D, 0x165667B1), (0x9E3779B1, 0x61C88647))
-# Secrets (keys, token values) are a plain bijection of the index between a prefix
-# and a suffix: only their hashes are stored, and those are random anyway.
-_MASK = (1 << 128) - 1
-_SECRET = {
-    "key": (b"", 0xD6E8FEB86659FD93A5A5A5A5A5A5A5A5, b""),
-    "utoken": (b"cfut_", 0x85EBCA77C2B2AE63B5297A4D3A4B2C1D, b"bench0user0tok"),
-    "atoken": (b"cfat_", 0xFF51AFD7ED558CCDC4CEB9FE1A85EC53, b"bench0acct0tok"),
-}
-
-
-def _ordered_range(lo: int, hi: int, capacity: int, salt: int) -> list[str]:
-    """The ids [lo, hi) of ``capacity`` ascending, random-looking 32-hex ids."""
-    step = _WORD // capacity
-    w, j = _WORD, _JITTER
-    (a1, b1), (a2, b2), (a3, b3) = _MIX
-    return [
-        f"{i * step + (i + salt) * j % step:08x}{((i + salt) * a1 + b1) % w:08x}"
-        f"{((i + salt) * a2 + b2) % w:08x}{((i + salt) * a3 + b3) % w:08x}"
-        for i in range(lo, hi)
-    ]
-
 
 def _ordered(i: int, capacity: int, salt: int) -> str:
-    return _ordered_range(i, i + 1, capacity, salt)[0]
-
-
-def _secrets(kind: str, lo: int, hi: int) -> list[bytes]:
-    """Secrets [lo, hi) of one kind."""
-    prefix, factor, suffix = _SECRET[kind]
-    template = prefix + b"%032x" + suffix
-    return [template % ((i + 1) * factor & _MASK) for i in range(lo, hi)]
+    return ordered_range(i, i + 1, capacity, salt)[0]
 
 
 @dataclass(frozen=True)
@@ -134,15 +109,15 @@ class Dataset:
 
     @staticmethod
     def api_key(i: int) -> str:
-        return _secrets("key", i, i + 1)[0].decode()
+        return secrets("key", i, i + 1)[0].decode()
 
     @staticmethod
     def user_token(i: int) -> str:
-        return _secrets("utoken", i, i + 1)[0].decode()
+        return secrets("utoken", i, i + 1)[0].decode()
 
     @staticmethod
     def account_token(i: int) -> str:
-        return _secrets("atoken", i, i + 1)[0].decode()
+        return secrets("atoken", i, i + 1)[0].decode()
 
     def member_id(self, account: int, slot: int) -> str:
         """Member ``slot`` (0 owner, 1, 2) of an account."""
@@ -269,42 +244,41 @@ def check_schema() -> None:
             )
 
 
-Hasher = Callable[[list[bytes]], list[str]]
+try:  # CPython's own SHA-256: a copy of its state costs less than OpenSSL's
+    from _sha2 import sha256 as _sha256
+except ImportError:  # Python 3.11
+    try:
+        from _sha256 import sha256 as _sha256
+    except ImportError:
+        _sha256 = hashlib.sha256
 
 
 def fast_hasher(hasher: SecretHasher, key: bytes) -> Hasher:
-    """HMAC-SHA256 of many secrets at once, with the key's pads hashed once: the same
-    digests as ``hasher.hash`` (checked here) at a third of the cost, which matters
-    when millions of secrets are hashed."""
+    """HMAC-SHA256 of many secrets at once (raw digests), with the key's pads hashed
+    once: the same as ``hasher.hash`` (checked here) at a third of the cost, which
+    matters when millions of secrets are hashed."""
     block = hashlib.sha256(key).digest() if len(key) > 64 else key
     block = block.ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    inner = _sha256(bytes(b ^ 0x36 for b in block))
+    outer = _sha256(bytes(b ^ 0x5C for b in block))
 
-    def digests(secrets: list[bytes]) -> list[str]:
+    def digests(secrets: Iterable[Any]) -> list[bytes]:
         start_inner, start_outer = inner.copy, outer.copy
-        out = []
+        out: list[bytes] = []
+        add = out.append
         for secret in secrets:
             i = start_inner()
             i.update(secret)
             o = start_outer()
             o.update(i.digest())
-            out.append(o.hexdigest())
+            add(o.digest())
         return out
 
     probes = ["cfut_" + "a" * 40, "0123456789abcdef0123456789abcdef"]
-    if digests([p.encode() for p in probes]) != [hasher.hash(p) for p in probes]:
+    got = [d.hex() for d in digests(p.encode() for p in probes)]
+    if got != [hasher.hash(p) for p in probes]:
         raise RuntimeError("the fast hasher disagrees with SecretHasher")
     return digests
-
-
-def _group_ids(account_ids: list[str]) -> list[str]:
-    """``account_resource_group_id`` of many accounts (checked at load)."""
-    blake2b = hashlib.blake2b
-    return [
-        blake2b(f"{a}/account-resource-group".encode(), digest_size=16).hexdigest()
-        for a in account_ids
-    ]
 
 
 # -- SQL that generates rows -----------------------------------------------------------
@@ -316,8 +290,6 @@ class _Dialect:
     """What differs between SQLite and PostgreSQL in the generating statements."""
 
     false: str
-    integer: str  # the type a packed number is cast to
-    fence: str  # keeps a subquery's columns computed once, not copied into each use
 
     def param(self, name: str) -> str:
         raise NotImplementedError
@@ -325,20 +297,16 @@ class _Dialect:
     def mod(self, a: str, b: int) -> str:
         raise NotImplementedError
 
-    def hex_words(self, words: Sequence[str]) -> str:
-        """32-bit values as 8 lowercase hex digits each, concatenated."""
-        raise NotImplementedError
-
     def decimal(self, expr: str, width: int, before: str, after: str) -> str:
         """A number in decimal with leading zeros, between two constant texts."""
         raise NotImplementedError
 
-    def series(self, lo: int, hi: int) -> str:
-        """A FROM item ``c`` with one column ``i`` running over [lo, hi)."""
+    def rows(self, count: int) -> str:
+        """A FROM item ``c`` with one column ``r`` running over [0, count)."""
         raise NotImplementedError
 
     def packed(
-        self, name: str, index: str, width: int, stride: int, offset: int = 0
+        self, name: str, index: str, width: int, stride: int, offset: int
     ) -> str:
         """Text ``width`` characters long at ``offset`` in the ``index``-th record
         of ``stride`` bytes of a packed bytes parameter."""
@@ -347,20 +315,22 @@ class _Dialect:
     def cat(self, *parts: str) -> str:
         return "(" + " || ".join(parts) + ")"
 
-    def ordered(self, i: str, capacity: int, salt: int) -> str:
-        """``_ordered`` in SQL."""
-        step = _WORD // capacity
-        k = f"({i} + {salt})"
-        first = f"({i}) * {step} + " + self.mod(f"{k} * {_JITTER}", step)
-        return self.hex_words(
-            [first, *(self.mod(f"{k} * {a} + {b}", _WORD) for a, b in _MIX)]
-        )
+    def fmt(self, template: str, *args: str) -> str:
+        """``template`` with each ``%s`` replaced by the value of an expression."""
+        texts = template.split("%s")
+        assert len(texts) == len(args) + 1, template
+        parts = [_lit(texts[0])]
+        for arg, text in zip(args, texts[1:], strict=True):
+            parts += [arg, _lit(text)]
+        return self.cat(*parts)
+
+    def setup(self) -> list[str]:
+        """Statements a connection runs once before it generates rows."""
+        return []
 
 
 class _SQLite(_Dialect):
     false = "0"
-    integer = "INTEGER"
-    fence = "LIMIT -1 OFFSET 0"
 
     def param(self, name: str) -> str:
         return f":{name}"
@@ -368,20 +338,29 @@ class _SQLite(_Dialect):
     def mod(self, a: str, b: int) -> str:
         return f"(({a}) % {b})"
 
-    def hex_words(self, words: Sequence[str]) -> str:
-        return f"printf('{'%08x' * len(words)}', {', '.join(words)})"
-
     def decimal(self, expr: str, width: int, before: str, after: str) -> str:
         return f"printf('{before}%0{width}d{after}', {expr})"
 
-    def series(self, lo: int, hi: int) -> str:
-        return (
-            f"(WITH RECURSIVE s(i) AS (SELECT {lo} UNION ALL "
-            f"SELECT i + 1 FROM s WHERE i < {hi - 1}) SELECT i FROM s) AS c"
-        )
+    def fmt(self, template: str, *args: str) -> str:
+        # One printf builds the text at once, where each || would copy it again.
+        assert "%" not in template.replace("%s", ""), template
+        return f"printf({_lit(template)}, {', '.join(args)})"
+
+    def setup(self) -> list[str]:
+        # The numbers the statements count with, read from a table: a quarter of
+        # what a recursive common table expression spends making them.
+        return [
+            "CREATE TEMP TABLE IF NOT EXISTS numbers (n INTEGER PRIMARY KEY)",
+            "INSERT OR IGNORE INTO temp.numbers WITH RECURSIVE s(n) AS (SELECT 0 "
+            f"UNION ALL SELECT n + 1 FROM s WHERE n < {SERIES - 1}) SELECT n FROM s",
+        ]
+
+    def rows(self, count: int) -> str:
+        assert count <= SERIES, count
+        return f"(SELECT n AS r FROM temp.numbers WHERE n < {count}) AS c"
 
     def packed(
-        self, name: str, index: str, width: int, stride: int, offset: int = 0
+        self, name: str, index: str, width: int, stride: int, offset: int
     ) -> str:
         # A blob, so that substr counts bytes (a text's substr walks from its start).
         start = f"({index}) * {stride} + {offset + 1}"
@@ -390,21 +369,12 @@ class _SQLite(_Dialect):
 
 class _PostgreSQL(_Dialect):
     false = "false"
-    integer = "bigint"
-    fence = "OFFSET 0"
 
     def param(self, name: str) -> str:
         return f"%({name})b"  # bytes sent as they are, not hex-encoded
 
     def mod(self, a: str, b: int) -> str:
         return f"mod({a}, {b})"  # '%' would be a placeholder to the driver
-
-    def hex_words(self, words: Sequence[str]) -> str:
-        # Two words to a bigint (to_hex writes a negative one as 16 digits too).
-        pairs = [
-            f"({hi}) << 32 | ({lo})" for hi, lo in zip(*[iter(words)] * 2, strict=True)
-        ]
-        return self.cat(*(f"lpad(to_hex({p}), 16, '0')" for p in pairs))
 
     def decimal(self, expr: str, width: int, before: str, after: str) -> str:
         return self.cat(
@@ -414,11 +384,11 @@ class _PostgreSQL(_Dialect):
     def cat(self, *parts: str) -> str:
         return f"concat({', '.join(parts)})"  # one text built, not one per operator
 
-    def series(self, lo: int, hi: int) -> str:
-        return f"generate_series({lo}::bigint, {hi - 1}::bigint) AS c(i)"
+    def rows(self, count: int) -> str:
+        return f"generate_series(0::bigint, {count - 1}::bigint) AS c(r)"
 
     def packed(
-        self, name: str, index: str, width: int, stride: int, offset: int = 0
+        self, name: str, index: str, width: int, stride: int, offset: int
     ) -> str:
         start = f"(({index}) * {stride} + {offset + 1})::integer"
         return f"convert_from(substr({self.param(name)}, {start}, {width}), 'UTF8')"
@@ -427,48 +397,93 @@ class _PostgreSQL(_Dialect):
 Statement = tuple[str, dict[str, Any]]
 # A batch: how many accounts it completes, and what makes its statements (called
 # where they run, which is where the hashing happens).
-Batch = tuple[int, Callable[[], list[Statement]]]
+Batch = tuple[float, Callable[[], list[Statement]]]
 
-# Bytes per record of the packed group order: a group id and an account number.
-GROUP_RECORD = 40
+SERIES = 3 * CHUNK  # the most rows a statement makes (members: three per account)
+GROUP_SUFFIX = b"/account-resource-group"  # see account_resource_group_id
+
+
+class _Record:
+    """The layout of the records of a packed parameter: named fields side by side;
+    ``field`` is the SQL for a field of record ``index``."""
+
+    def __init__(self, sql: _Dialect, name: str, *fields: tuple[str, int]) -> None:
+        self.sql, self.name = sql, name
+        self.offsets: dict[str, tuple[int, int]] = {}
+        self.stride = 0
+        for field, width in fields:
+            self.offsets[field] = (self.stride, width)
+            self.stride += width
+
+    def field(self, field: str, index: str = "r", width: int = 0) -> str:
+        offset, full = self.offsets[field]
+        return self.sql.packed(self.name, index, width or full, self.stride, offset)
 
 
 class _Rows:
-    """The statements that generate the rows of a range of accounts, in one dialect."""
+    """The statements that generate the rows of a range of accounts, in one dialect.
 
-    def __init__(self, dialect: _Dialect, data: Dataset, hasher: Hasher) -> None:
+    Python computes the fixed-width values (ids, hashes) of a statement's rows in bulk
+    (``fields``) and sends them packed in one parameter; the statement slices them
+    out and writes the rest (e-mail addresses, JSON, constants) around them. Every
+    table is filled in account order (tokens: the user tokens, then the account
+    tokens), so that ids, which grow with their index, arrive in ascending order."""
+
+    def __init__(
+        self, dialect: _Dialect, data: Dataset, hasher: Hasher, fields: Fields
+    ) -> None:
         cat = catalogue()
         self.sql = dialect
         self.data = data
         self.hash = hasher
-        # The global orders, made on first use by whoever fills those tables (a
-        # forked process, or one of several threads for PostgreSQL).
-        self._lock = threading.Lock()
-        self._groups: bytes | None = None
+        self.f = fields
+        # Values of whole tables (all the tokens' hashes...), made on first use by
+        # whoever fills the table (a forked process, or one of several threads).
+        self._lock = threading.RLock()  # one value may need another
+        self._made: dict[str, Any] = {}
         self.asr = cat.group("Account Settings Read").id
         self.tokens_write = cat.group("API Tokens Write", USER_SCOPE).id
         read_only = next(r for r in cat.roles if r.name == "Administrator Read Only")
         billing = next(r for r in cat.roles if r.name == "Billing")
         self.roles = tuple(f'["{r}"]' for r in (SUPER_ADMIN, read_only.id, billing.id))
-        probe = data.account_id(0)
-        if _group_ids([probe]) != [account_resource_group_id(probe)]:
+        probe = fields.blake(fields.ids(0, 1, data.n, 1), GROUP_SUFFIX, 16)
+        if fields.pack(fields.hex(probe)).decode() != account_resource_group_id(
+            data.account_id(0)
+        ):
             raise RuntimeError("the resource group ids disagree with the seed loader")
 
-    # -- expressions ------------------------------------------------------------------
-    def _account(self, i: str) -> str:
-        return self.sql.ordered(i, self.data.n, 1)
+    def _once(self, name: str, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if name not in self._made:
+                self._made[name] = make()
+            return self._made[name]
 
-    def _user(self, i: str) -> str:
-        return self.sql.ordered(i, self.data.user_count, 2)
+    def account_ids(self) -> Any:
+        """Every account's id, in account order."""
+        n = self.data.n
+        return self._once("accounts", lambda: self.f.ids(0, n, n, 1))
+
+    def owner_ids(self) -> Any:
+        """Every account owner's user id, in account order."""
+        d = self.data
+        return self._once("owners", lambda: self.f.ids(0, d.n, d.user_count, 2))
+
+    def group_ids(self) -> Any:
+        """Every account's resource group id (raw, 16 bytes: the seed loader's
+        ``account_resource_group_id``, checked above), in account order."""
+        return self._once(
+            "groups", lambda: self.f.blake(self.account_ids(), GROUP_SUFFIX, 16)
+        )
+
+    def token_hashes(self, kind: int) -> Any:
+        """The hashes (raw, 32 bytes) of the tokens of one kind (0 user, 1 account),
+        in account order."""
+        name = ("utoken", "atoken")[kind]
+        n = self.data.n
+        return self._once(name, lambda: self.f.digests(self.hash, name, 0, n))
 
     def _email(self, i: str) -> str:
         return self.sql.decimal(i, 8, "user", "@bench.example")
-
-    def _with_account(self, source: str, *extra: str) -> str:
-        """``source`` (rows with an account number ``i``) with the account's id as
-        ``aid`` and ``extra`` columns, each computed once per row."""
-        cols = ", ".join(("*", f"{self._account('i')} AS aid", *extra))
-        return f"(SELECT {cols} FROM {source} {self.sql.fence}) AS g"
 
     @staticmethod
     def _insert(table: str, values: dict[str, str], source: str) -> str:
@@ -481,157 +496,165 @@ class _Rows:
     # -- statements -------------------------------------------------------------------
     def users(self, lo: int, hi: int) -> Statement:
         """Users [lo, hi): owners below n, the wide users above."""
-        f = self.sql.false
+        f = self.f
+        rec = _Record(self.sql, "rows", ("id", 32), ("key", 64))
+        rows = f.pack(
+            f.ids(lo, hi, self.data.user_count, 2),
+            f.hex(f.digests(self.hash, "key", lo, hi)),
+        )
+        false = self.sql.false
         values = {
-            "id": self._user("i"),
-            "email": self._email("i"),
-            "api_key_hash": self.sql.packed("keys", f"i - {lo}", 64, 64),
-            "tenant_admin": f,
-            "two_factor_enabled": f,
-            "suspended": f,
+            "id": rec.field("id"),
+            "email": self._email(f"{lo} + r"),
+            "api_key_hash": rec.field("key"),
+            "tenant_admin": false,
+            "two_factor_enabled": false,
+            "suspended": false,
             "created_on": _lit(CREATED),
             "modified_on": _lit(CREATED),
         }
-        keys = "".join(self.hash(_secrets("key", lo, hi))).encode()
-        return self._insert("users", values, self.sql.series(lo, hi)), {"keys": keys}
+        sql = self._insert("users", values, self.sql.rows(hi - lo))
+        return sql, {"rows": rows}
 
     def accounts(self, lo: int, hi: int) -> Statement:
+        rec = _Record(self.sql, "rows", ("id", 32))
         values = {
-            "id": self._account("i"),
-            "name": self.sql.cat("'Bench Account '", "i"),
+            "id": rec.field("id"),
+            "name": self.sql.cat("'Bench Account '", f"({lo} + r)"),
             "type": "'standard'",
             "created_on": _lit(CREATED),
             "managed_by": "NULL",
             "settings": _lit('{"enforce_twofactor":false}'),
         }
-        return self._insert("accounts", values, self.sql.series(lo, hi)), {}
+        rows = self.f.pack(self.f.ids(lo, hi, self.data.n, 1))
+        sql = self._insert("accounts", values, self.sql.rows(hi - lo))
+        return sql, {"rows": rows}
 
     def resource_groups(self, lo: int, hi: int) -> Statement:
-        """Groups [lo, hi) in the order of their ids (``group_order``)."""
+        """The groups of accounts [lo, hi)."""
+        f = self.f
+        accounts = self.account_ids()[lo:hi]
+        groups = f.hex(self.group_ids()[lo:hi])
+        rec = _Record(self.sql, "rows", ("id", 32), ("account", 32))
+        account = rec.field("account")
         values = {
-            "id": self.sql.packed("groups", "r", 32, GROUP_RECORD),
-            "account_id": "aid",
-            "name": self.sql.cat("'com.cloudflare.api.account.'", "aid"),
-            "scope": self.sql.cat(
-                _lit('{"key":"com.cloudflare.api.account.'),
-                "aid",
-                _lit('","objects":[{"key":"*"}]}'),
+            "id": rec.field("id"),
+            "account_id": account,
+            "name": self.sql.fmt("com.cloudflare.api.account.%s", account),
+            "scope": self.sql.fmt(
+                '{"key":"com.cloudflare.api.account.%s","objects":[{"key":"*"}]}',
+                account,
             ),
             "meta": _lit('{"editable":"false"}'),
         }
-        records = self.group_order()[lo * GROUP_RECORD : hi * GROUP_RECORD]
-        source = self._with_account(self._ranked("groups", hi - lo, GROUP_RECORD, 32))
-        return self._insert("resource_groups", values, source), {"groups": records}
-
-    def _ranked(self, name: str, count: int, stride: int, number_at: int) -> str:
-        """Rows ``r`` (0 to count - 1) of a packed parameter of records, each with
-        the account number ``i`` written at ``number_at`` in record ``r``."""
-        number = self.sql.packed(name, "i", 8, stride, number_at)
-        return (
-            f"(SELECT i AS r, CAST({number} AS {self.sql.integer}) AS i "
-            f"FROM {self.sql.series(0, count)} {self.sql.fence}) AS t"
-        )
-
-    def group_order(self) -> bytes:
-        """Every resource group as a record (its id, then its account's number), in
-        id order: inserted in that order, the primary key is only ever appended to,
-        where ids in account order would land all over it."""
-        with self._lock:
-            if self._groups is None:
-                ids = _ordered_range(0, self.data.n, self.data.n, 1)  # as _account
-                records = [f"{g}{i:08d}" for i, g in enumerate(_group_ids(ids))]
-                records.sort()
-                self._groups = "".join(records).encode()
-            return self._groups
+        rows = f.pack(groups, accounts)
+        sql = self._insert("resource_groups", values, self.sql.rows(hi - lo))
+        return sql, {"rows": rows}
 
     def members(self, lo: int, hi: int) -> Statement:
-        d = self.data
-        user = self.sql.mod("i + slot", d.n)
+        """The members of accounts [lo, hi): row r is slot r mod 3 (0 owner) of
+        account lo + r / 3, user lo + r / 3 + r mod 3 (mod n)."""
+        d, f = self.data, self.f
+        slot = self.sql.mod("r", 3)
+        user = f"r / 3 + {slot}"
+        members = _Record(self.sql, "members", ("id", 32))
+        accounts = _Record(self.sql, "accounts", ("id", 32))
+        users = _Record(self.sql, "users", ("id", 32))
+        roles = " ".join(f"WHEN {k} THEN {_lit(r)}" for k, r in enumerate(self.roles))
         values = {
-            "id": self.sql.ordered("3 * i + slot", d.member_capacity, 3),
-            "account_id": "aid",
-            "user_id": self._user(user),
-            "email": self._email(user),
+            "id": members.field("id"),
+            "account_id": accounts.field("id", "r / 3"),
+            "user_id": users.field("id", user),
+            "email": self._email(self.sql.mod(f"{lo} + {user}", d.n)),
             "status": "'accepted'",
-            "roles": "roles",
+            "roles": f"CASE {slot} {roles} END",
             "policies": "NULL",
             "created_on": _lit(CREATED),
         }
-        slots = " UNION ALL ".join(
-            f"SELECT {slot} AS slot, {_lit(roles)} AS roles"
-            for slot, roles in enumerate(self.roles)
-        )
-        accounts = self._with_account(self.sql.series(lo, hi))
-        return self._insert(
-            "members", values, f"{accounts} CROSS JOIN ({slots}) AS r"
-        ), {}
+        params = {
+            "members": f.pack(f.ids(3 * lo, 3 * hi, d.member_capacity, 3)),
+            "accounts": f.pack(f.ids(lo, hi, d.n, 1)),
+            "users": f.pack(f.ids(lo, hi + 2, d.user_count, 2, d.n)),
+        }
+        return self._insert("members", values, self.sql.rows(3 * (hi - lo))), params
 
     def wide_members(self) -> Statement:
-        """Member ``i`` is wide user ``i // span`` in account ``i mod n``."""
-        d = self.data
-        user = f"{d.n} + i / {d.wide_span}"
+        """Member ``r`` is wide user ``r // span`` in account ``r mod n``."""
+        d, f = self.data, self.f
+        count = d.wide_users * d.wide_span
+        members = _Record(self.sql, "members", ("id", 32))
+        accounts = _Record(self.sql, "accounts", ("id", 32))
+        users = _Record(self.sql, "users", ("id", 32))
         values = {
-            "id": self.sql.ordered(f"{3 * d.n} + i", d.member_capacity, 3),
-            "account_id": self._account(self.sql.mod("i", d.n)),
-            "user_id": self._user(user),
-            "email": self._email(user),
+            "id": members.field("id"),
+            "account_id": accounts.field("id"),
+            "user_id": users.field("id", f"r / {d.wide_span}"),
+            "email": self._email(f"{d.n} + r / {d.wide_span}"),
             "status": "'accepted'",
             "roles": _lit(self.roles[1]),
             "policies": "NULL",
             "created_on": _lit(CREATED),
         }
-        source = self.sql.series(0, d.wide_users * d.wide_span)
-        return self._insert("members", values, source), {}
+        first = 3 * d.n
+        params = {
+            "members": f.pack(f.ids(first, first + count, d.member_capacity, 3)),
+            "accounts": f.pack(f.ids(0, count, d.n, 1, d.n)),
+            "users": f.pack(f.ids(d.n, d.user_count, d.user_count, 2)),
+        }
+        return self._insert("members", values, self.sql.rows(count)), params
 
-    def _policy(self, pid: str, resource: str, who: str, group: str) -> list[str]:
-        """One stored policy, in the canonical JSON the server writes."""
-        return [
-            _lit('{"id":"'),
-            "substr(aid, 1, 30)",
-            _lit(pid + '","effect":"allow","resources":{"' + resource),
-            who,
-            _lit('":"*"},"permission_groups":[{"id":"' + group + '"}]}'),
-        ]
+    @staticmethod
+    def _policy(pid: str, resource: str, group: str) -> str:
+        """One stored policy, in the canonical JSON the server writes, with ``%s``
+        for its id's first 30 characters and for the id in ``resource``."""
+        return (
+            f'{{"id":"%s{pid}","effect":"allow","resources":{{"{resource}%s":"*"}},'
+            f'"permission_groups":[{{"id":"{group}"}}]}}'
+        )
 
     def tokens(self, kind: int, lo: int, hi: int) -> Statement:
-        """The user tokens (kind 0) or account tokens (1) of accounts [lo, hi), in
-        the order of their hashes, which their ids follow: both unique indexes are
-        then filled in ascending runs instead of at random places. (One order over
-        all the tokens would make those runs longer, but the account and user
-        indexes, sorted afterwards, then cost more than it saves.)"""
-        d = self.data
-        hashes = self.hash(_secrets(("utoken", "atoken")[kind], lo, hi))
-        # Records of 72 bytes, the hash then the account number, in hash order.
-        records = [f"{h}{i:08d}" for i, h in enumerate(hashes, lo)]
-        records.sort()
-        packed = "".join(records).encode()
-        ranked = self._ranked("secrets", hi - lo, 72, 64)
-        account = "com.cloudflare.api.account."
+        """The tokens of one kind (0 user, 1 account) of accounts [lo, hi)."""
+        d, f = self.data, self.f
+        first = kind * d.n + lo
+        fields = [
+            f.ids(first, first + hi - lo, 2 * d.n, 4),
+            f.hex(self.token_hashes(kind)[lo:hi]),
+            self.account_ids()[lo:hi],
+        ]
+        layout = [("id", 32), ("hash", 64), ("account", 32)]
         if kind == 0:
-            source = self._with_account(ranked, f"{self._user('i')} AS uid")
-            policies = self.sql.cat(
-                "'['",
-                *self._policy("a0", account, "aid", self.asr),
-                "','",
-                *self._policy("a1", USER_SCOPE + ".", "uid", self.tokens_write),
-                "']'",
+            fields.append(self.owner_ids()[lo:hi])
+            layout.append(("user", 32))
+        rec = _Record(self.sql, "rows", *layout)
+        account, prefix = rec.field("account"), rec.field("account", width=30)
+        scope = "com.cloudflare.api.account."
+        if kind == 0:
+            user = rec.field("user")
+            policies = self.sql.fmt(
+                "["
+                + self._policy("a0", scope, self.asr)
+                + ","
+                + self._policy("a1", USER_SCOPE + ".", self.tokens_write)
+                + "]",
+                prefix,
+                account,
+                prefix,
+                user,
             )
-            user, owner, creator = "uid", "NULL", self._email("i")
+            owner, creator = "NULL", self._email(f"{lo} + r")
         else:
-            source = self._with_account(ranked)
-            policies = self.sql.cat(
-                "'['", *self._policy("b0", account, "aid", self.asr), "']'"
+            policies = self.sql.fmt(
+                "[" + self._policy("b0", scope, self.asr) + "]", prefix, account
             )
-            user, owner, creator = "NULL", "aid", "NULL"
-        first = 2 * lo + kind * (hi - lo)
+            user, owner, creator = "NULL", account, "NULL"
         values = {
-            "id": self.sql.ordered(f"{first} + r", 2 * d.n, 4),
+            "id": rec.field("id"),
             "kind": ("'user'", "'account'")[kind],
             "user_id": user,
             "account_id": owner,
             "name": _lit(("bench user token", "bench account token")[kind]),
             "status": "'active'",
-            "value_hash": self.sql.packed("secrets", "r", 64, 72),
+            "value_hash": rec.field("hash"),
             "issued_on": _lit(CREATED),
             "modified_on": _lit(CREATED),
             "last_used_on": "NULL",
@@ -641,29 +664,67 @@ class _Rows:
             "condition": "NULL",
             "creator_email": creator,
         }
-        return self._insert("tokens", values, source), {"secrets": packed}
+        sql = self._insert("tokens", values, self.sql.rows(hi - lo))
+        return sql, {"rows": f.pack(*fields)}
+
+    def sorted_keys(self, table: str, columns: tuple[str, ...]) -> tuple[Any, int]:
+        """The keys of an index whose keys are random in the table's order (the
+        rows' rowids follow that order from 1), and their width in hex."""
+        f = self.f
+        if (table, columns) == ("tokens", ("value_hash",)):  # user tokens first
+            return f.concat(self.token_hashes(0), self.token_hashes(1)), 64
+        if (table, columns) == ("resource_groups", ("id",)):
+            return self.group_ids(), 32
+        raise ValueError(f"no sorted keys for {table} {columns}")
+
+    def index_entries(
+        self, table: str, columns: tuple[str, ...], target: str, names: Sequence[str]
+    ) -> list[Statement]:
+        """Statements (SQLite's) that fill ``target`` (columns ``names``: the key,
+        then the rowid) with the entries of an index of ``table``, in the index's
+        order."""
+        f = self.f
+        keys, width = self.sorted_keys(table, columns)
+        order = f.order(keys)
+        rec = _Record(self.sql, "rows", ("key", width), ("rowid", 10))
+        select = f"{rec.field('key')}, CAST({rec.field('rowid')} AS INTEGER)"
+        out = []
+        for lo in range(0, len(order), SERIES):
+            part = order[lo : lo + SERIES]
+            rows = f.pack(f.hex(f.take(keys, part)), f.numbers(part, 10, 1))
+            sql = (
+                f"INSERT INTO {target} ({', '.join(names)}) "
+                f"SELECT {select} FROM {self.sql.rows(len(part))}"
+            )
+            out.append((sql, {"rows": rows}))
+        return out
 
     # -- by table ---------------------------------------------------------------------
     def batches(self, table: str, chunk: int) -> list[Batch]:
-        """How ``table`` is filled: ``chunk`` accounts at a time (for resource
-        groups, ``chunk`` places of their id order)."""
+        """How ``table`` is filled, ``chunk`` accounts at a time (tokens: all the user
+        tokens, then all the account tokens, a batch of either being half the tokens
+        of its accounts)."""
         d = self.data
-        make: dict[str, Callable[[int, int], list[Statement]]] = {
-            "users": lambda lo, hi: [self.users(lo, hi)],
-            "accounts": lambda lo, hi: [self.accounts(lo, hi)],
-            "resource_groups": lambda lo, hi: [self.resource_groups(lo, hi)],
-            "members": lambda lo, hi: [self.members(lo, hi)],
-            "tokens": lambda lo, hi: [self.tokens(0, lo, hi), self.tokens(1, lo, hi)],
-        }
-        out: list[Batch] = []
-        for lo in range(0, d.n, chunk):
-            hi = min(lo + chunk, d.n)
-            out.append((hi - lo, functools.partial(make[table], lo, hi)))
+        spans = [(lo, min(lo + chunk, d.n)) for lo in range(0, d.n, chunk)]
+        if table == "tokens":
+            return [
+                ((hi - lo) / 2, functools.partial(self._one, self.tokens, kind, lo, hi))
+                for kind in (0, 1)
+                for lo, hi in spans
+            ]
+        make = getattr(self, table)
+        out: list[Batch] = [
+            (hi - lo, functools.partial(self._one, make, lo, hi)) for lo, hi in spans
+        ]
         if table == "users":
-            out.append((0, lambda: [self.users(d.n, d.user_count)]))
+            out.append((0, functools.partial(self._one, make, d.n, d.user_count)))
         elif table == "members":
-            out.append((0, lambda: [self.wide_members()]))
+            out.append((0, functools.partial(self._one, self.wide_members)))
         return out
+
+    @staticmethod
+    def _one(make: Callable[..., Statement], *args: int) -> list[Statement]:
+        return [make(*args)]
 
 
 class _Progress:
@@ -678,7 +739,7 @@ class _Progress:
         self.owner = os.getpid()
         self.share = {table: _PER_ACCOUNT[table] / 8 for table in TABLE_NAMES}
 
-    def advance(self, table: str, accounts: int) -> None:
+    def advance(self, table: str, accounts: float) -> None:
         with self.done.get_lock():
             self.done.value += accounts * self.share[table]
         if os.getpid() == self.owner:
@@ -719,179 +780,576 @@ def load(
     check_schema()
     key = db.secret_key(None)
     hasher = fast_hasher(SecretHasher(key), key)
+    columns = fields()
+    check(columns, hasher, [(data.n, 1), (data.user_count, 2), (2 * data.n, 4)])
     started = time.perf_counter()
     bar = _Progress(data, label, progress)
     if db.is_sqlite:
-        _load_sqlite(db, _Rows(_SQLite(), data, hasher), bar)
+        _load_sqlite(db, _Rows(_SQLite(), data, hasher, columns), bar)
     else:
-        _load_postgresql(db, _Rows(_PostgreSQL(), data, hasher), bar)
+        _load_postgresql(db, _Rows(_PostgreSQL(), data, hasher, columns), bar)
     seconds = time.perf_counter() - started
     bar.close()
     return LoadResult(data.n, sum(data.row_counts().values()), seconds)
 
 
 # -- SQLite ----------------------------------------------------------------------------
-# Each part is built, indexes included, in a private in-memory database by one of
-# ``SQLITE_WORKERS`` forked processes, which then copies it into the file while the
-# others go on building (SQLite's own lock takes the copies in turn). Processes, not
-# threads: hashing secrets needs the interpreter lock, and the standard library's
-# SQLite serializes threads. The largest parts come first, the small ones fill in.
-SQLITE_PARTS: tuple[tuple[str, ...], ...] = (
-    ("tokens",),
-    ("members",),
-    ("resource_groups",),
-    ("users",),
-    ("accounts",),
-)
-SQLITE_WORKERS = 2
+# Two forked processes fill the tables at once (processes, not threads: making the
+# rows' values needs the interpreter lock). One fills its tables in place, in the
+# database file. The other builds its tables in a file of their own with the same page
+# size (in shared memory when there is room). Once the database file has all its own
+# pages, those of the other file are placed after them, a table at a time as soon as
+# it is built: copied as they are, each interior page's child page numbers moved to
+# where its children went. The tables and their indexes are then registered in the
+# file's schema with the page numbers of their roots. SQLite made every page; no row or
+# index entry is copied or sorted again, and neither process waits for the other's
+# lock. The load checks the result: every index counts the rows its table should have.
+SQLITE_IN_PLACE = ("members", "accounts", "users")
+SQLITE_APART = ("tokens", "resource_groups")
+# Indexes filled as the rows come, in account order, cost least when their keys come
+# in ascending order too (members' come nearly so). Those whose keys come in another
+# order are made once the rows are in: accounts' names (sorted as text, 'Bench Account
+# 10' before '2') by SQLite. Those whose keys are random, the tokens' hashes and the
+# resource groups' ids, Python sorts: the index is written, in order, as a table
+# WITHOUT ROWID of its entries (key, rowid), which is stored as the same b-tree.
+SORTED_AFTER = {"accounts": {("name", "id")}}
+FROM_SORTED_KEYS = {"tokens": {("value_hash",)}, "resource_groups": {("id",)}}
 _FAST = (
     # A bench database is thrown away on failure, so durability is not needed while
     # it is filled: no journal, no fsync, a large page cache, sorts in memory.
-    "PRAGMA {schema}journal_mode=OFF",
-    "PRAGMA {schema}synchronous=OFF",
-    "PRAGMA {schema}cache_size=-500000",
+    "PRAGMA journal_mode=OFF",
+    "PRAGMA synchronous=OFF",
+    "PRAGMA cache_size=-500000",
     "PRAGMA temp_store=MEMORY",
     "PRAGMA foreign_keys=OFF",
-    "PRAGMA busy_timeout=600000",  # a copy waits for the one before it
 )
+# A table's constraints that come with an index of their own ("sqlite_autoindex_..."):
+# the table is built apart without them, and each index made as its own b-tree.
+_KEY_CONSTRAINT = re.compile(
+    r",\s*CONSTRAINT\s+\w+\s+(?:PRIMARY\s+KEY|UNIQUE)\s*\([^)]*\)"
+)
+# SQLite leaves unused the page that holds this offset of a file (the "lock-byte
+# page": page 262145 with 4 KiB pages), in the file apart as in the database file.
+PENDING_BYTE = 0x40000000
 
 
 def _sqlite_open(target: str) -> Any:
     """An autocommit connection, with APSW when it is installed: its SQLite runs
     statements on several threads at once, where the standard library's (as Debian
     builds it) takes about as long for two threads as for one after the other."""
+    conn: Any
     if apsw is not None:
         conn = apsw.Connection(target)
     else:
         conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
-    _sqlite_fast(conn, "")
+    for pragma in _FAST:
+        _run(conn, pragma)
     return conn
 
 
-def _sqlite_fast(conn: Any, schema: str) -> None:
-    for pragma in _FAST:
-        _run(conn, pragma.format(schema=schema))
-
-
-def _run(conn: Any, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+def _run(conn: Any, sql: str, params: Any = None) -> list[Any]:
     """Run one statement to its end (an unfinished one would keep its transaction)."""
     cursor = conn.execute(sql, params) if params else conn.execute(sql)
     return list(cursor)
 
 
-def _sqlite_part(
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class _SqliteIndex:
+    name: str  # "sqlite_autoindex_..." for a constraint's
+    key: list[tuple[Any, ...]]  # its key columns: name, descending, collation
+    sql: str | None  # its definition, None for a constraint's
+
+    def apart(self, table: _SqliteTable) -> tuple[str, str]:
+        """Its name in the file apart, and how it is made there."""
+        own = "bench_" + self.name.removeprefix("sqlite_")
+        columns = tuple(k[0] for k in self.key)
+        if columns in FROM_SORTED_KEYS.get(table.name, set()):
+            assert all(not desc and coll == "BINARY" for _, desc, coll in self.key)
+            types = dict((c[0], c[1]) for c in table.columns)
+            fields = ", ".join(f"{_quote(c)} {types[c]} NOT NULL" for c in columns)
+            key = ", ".join([*map(_quote, columns), "rowid_"])
+            return own, (
+                f"CREATE TABLE {own} ({fields}, rowid_ INTEGER NOT NULL, "
+                f"PRIMARY KEY ({key})) WITHOUT ROWID"
+            )
+        if self.sql is not None:
+            return self.name, self.sql
+        spec = ", ".join(
+            f"{_quote(c)} COLLATE {coll}{' DESC' if desc else ''}"
+            for c, desc, coll in self.key
+        )
+        return own, f"CREATE UNIQUE INDEX {own} ON {_quote(table.name)} ({spec})"
+
+
+@dataclass
+class _SqliteTable:
+    name: str
+    sql: str
+    columns: list[tuple[Any, ...]]  # each column's name, type, NOT NULL, default
+    indexes: list[_SqliteIndex]
+    rows: list[tuple[Any, ...]]  # its schema rows, in order: type, name, table, sql
+
+    @classmethod
+    def read(cls, conn: Any, name: str) -> _SqliteTable:
+        rows = [
+            tuple(row)
+            for row in _run(
+                conn,
+                "SELECT type, name, tbl_name, sql FROM sqlite_schema "
+                "WHERE tbl_name = ? ORDER BY rowid",
+                (name,),
+            )
+        ]
+        kinds = [row[0] for row in rows]
+        if kinds[:1] != ["table"] or set(kinds[1:]) - {"index"}:
+            raise RuntimeError(f"bench loader: unexpected schema for {name}: {kinds}")
+        unique = {row[1] for row in _run(conn, f"PRAGMA index_list({_quote(name)})")}
+        indexes = []
+        for _, index, _, sql in rows[1:]:
+            assert sql is not None or index in unique, index
+            info = _run(conn, f"PRAGMA index_xinfo({_quote(index)})")
+            key = [(r[2], r[3], r[4]) for r in info if r[5]]  # name, desc, collation
+            indexes.append(_SqliteIndex(index, key, sql))
+        return cls(name, rows[0][3], _columns(conn, name), indexes, rows)
+
+    def fill(self, conn: Any, rows: _Rows, bar: _Progress) -> None:
+        for accounts, make in rows.batches(self.name, CHUNK):
+            for sql, params in make():
+                _run(conn, sql, params)
+            bar.advance(self.name, accounts)
+
+    def build_in_place(self, conn: Any, rows: _Rows, bar: _Progress) -> None:
+        later = [
+            index
+            for index in self.indexes
+            if tuple(k[0] for k in index.key) in SORTED_AFTER.get(self.name, set())
+        ]
+        for index in later:
+            assert index.sql is not None, index.name
+            _run(conn, f"DROP INDEX {_quote(index.name)}")
+        self.fill(conn, rows, bar)
+        for index in later:
+            _run(conn, index.sql)
+
+    def build_apart(self, conn: Any, rows: _Rows, bar: _Progress) -> dict[str, str]:
+        """Build the table and its indexes in the file apart, the table without its
+        keys' constraints; return the name there of each b-tree, by its name in the
+        database file."""
+        _run(conn, _KEY_CONSTRAINT.sub("", self.sql))
+        keys = _run(conn, f"PRAGMA index_list({_quote(self.name)})")
+        if keys or _columns(conn, self.name) != self.columns:
+            raise RuntimeError(f"bench loader: {self.name} apart differs")
+        names, sorted_keys = {self.name: self.name}, []
+        for index in self.indexes:
+            own, sql = index.apart(self)
+            names[index.name] = own
+            _run(conn, sql)
+            if sql.startswith("CREATE TABLE"):
+                sorted_keys.append((index, own))
+        self.fill(conn, rows, bar)
+        for index, own in sorted_keys:
+            columns = tuple(k[0] for k in index.key)
+            names_there = [*map(_quote, columns), "rowid_"]
+            for sql, params in rows.index_entries(self.name, columns, own, names_there):
+                _run(conn, sql, params)
+            self._check_entries(conn, own, columns)
+        return names
+
+    def _check_entries(self, conn: Any, own: str, columns: tuple[str, ...]) -> None:
+        """The entries written for an index name rows of the table that have their
+        keys: the rows' rowids run from 1 in the order they were made, as assumed."""
+        table = _quote(self.name)
+        ((count, last),) = _run(conn, f"SELECT count(*), max(rowid) FROM {table}")
+        if _run(conn, f"SELECT count(*) FROM {own}")[0][0] != count or last != count:
+            raise RuntimeError(f"bench loader: the entries of {own} are not its rows")
+        names = ", ".join(map(_quote, columns))
+        match = " AND ".join(f"{_quote(c)} = ?" for c in columns)
+        for rowid in {1, count // 2 + 1, count} if count else ():
+            key = _run(conn, f"SELECT {names} FROM {table} WHERE rowid = ?", (rowid,))
+            found = _run(conn, f"SELECT rowid_ FROM {own} WHERE {match}", key[0])
+            if found != [(rowid,)]:
+                raise RuntimeError(f"bench loader: {own} names the wrong rows")
+
+
+def _columns(conn: Any, table: str) -> list[tuple[Any, ...]]:
+    info = _run(conn, f"PRAGMA table_xinfo({_quote(table)})")
+    return [(r[1], r[2], r[3], r[4]) for r in info]  # name, type, notnull, default
+
+
+def _in_place(
     path: str,
-    schema: dict[str, tuple[str, list[str]]],
+    tables: list[_SqliteTable],
     rows: _Rows,
-    tables: Sequence[str],
     bar: _Progress,
+    report: Callable[[Any], None],
 ) -> None:
-    """Build ``tables`` in memory, then copy them into the (empty) tables of the file:
-    same definitions and indexes, so SQLite copies rows and index entries as they
-    are, without checking or sorting anything again."""
-    conn = _sqlite_open(":memory:")
-    try:
-        _run(conn, "BEGIN")
-        for table in tables:
-            _run(conn, schema[table][0])
-            for accounts, make in rows.batches(table, CHUNK):
-                for sql, params in make():
-                    _run(conn, sql, params)
-                bar.advance(table, accounts)
-            # Plain indexes after the rows: a sort instead of a page split per row.
-            for sql in schema[table][1]:
-                _run(conn, sql)
-        _run(conn, "COMMIT")
-        _run(conn, "ATTACH DATABASE :path AS dest", {"path": path})
-        _sqlite_fast(conn, "dest.")
-        _run(conn, "BEGIN IMMEDIATE")
-        for table in tables:
-            _run(conn, f"INSERT INTO dest.{table} SELECT * FROM main.{table}")
-        _run(conn, "COMMIT")
-    finally:
-        conn.close()
-
-
-def _sqlite_worker(
-    path: str,
-    schema: dict[str, tuple[str, list[str]]],
-    rows: _Rows,
-    parts: Any,
-    failures: Any,
-    bar: _Progress,
-) -> None:
-    """A forked process: build and copy parts until there are none left."""
-    try:
-        while (tables := parts.get()) is not None:
-            _sqlite_part(path, schema, rows, tables, bar)
-    except BaseException:
-        failures.put(traceback.format_exc())
-        raise
-
-
-def _sqlite_schema(path: str) -> dict[str, tuple[str, list[str]]]:
-    """Each table's definition and its plain indexes (those that back a constraint
-    come with the table)."""
+    """Fill ``tables`` in the database file, and gather their statistics, in one
+    transaction."""
     conn = _sqlite_open(path)
     try:
-        schema: dict[str, tuple[str, list[str]]] = {}
-        for kind, table, sql in _run(
-            conn,
-            "SELECT type, tbl_name, sql FROM sqlite_master "
-            "WHERE sql IS NOT NULL ORDER BY rowid",
-        ):
-            if table in TABLE_NAMES:
-                if kind == "table":
-                    schema[table] = (sql, [])
-                elif kind == "index":
-                    schema[table][1].append(sql)
-        return schema
+        for sql in rows.sql.setup():
+            _run(conn, sql)
+        _run(conn, "BEGIN IMMEDIATE")
+        for table in tables:
+            table.build_in_place(conn, rows, bar)
+        _analyze(conn, (table.name for table in tables))
+        _run(conn, "COMMIT")
     finally:
         conn.close()
+
+
+def _analyze(conn: Any, tables: Iterable[str]) -> None:
+    """Statistics for the query planner, from a sample of each index (counting the
+    rows of each index also proves every b-tree whole: see ``_check_sqlite``)."""
+    _run(conn, "PRAGMA analysis_limit=1000")
+    for table in tables:
+        _run(conn, f"ANALYZE {_quote(table)}")
+
+
+def _apart(
+    part: str,
+    page_size: int,
+    tables: list[_SqliteTable],
+    rows: _Rows,
+    bar: _Progress,
+    report: Callable[[Any], None],
+) -> None:
+    """Build ``tables`` in the file ``part``, a transaction each. Report the file's
+    size in pages after each (all its pages but the first are then final, and can be
+    placed), and at the end the page number of the root of each b-tree, by its name
+    in the database file."""
+    conn = _sqlite_open(part)
+    try:
+        _run(conn, f"PRAGMA page_size={page_size}")
+        for sql in rows.sql.setup():
+            _run(conn, sql)
+        names = {}
+        for table in tables:
+            _run(conn, "BEGIN")
+            names.update(table.build_apart(conn, rows, bar))
+            _run(conn, "COMMIT")
+            report(("pages", _run(conn, "PRAGMA page_count")[0][0]))
+        roots = dict(_run(conn, "SELECT name, rootpage FROM sqlite_schema"))
+    finally:
+        conn.close()
+    report(("roots", {name: roots[own] for name, own in names.items()}))
+
+
+def _header(data: Any, offset: int, size: int = 4) -> int:
+    return int.from_bytes(data[offset : offset + size], "big")
+
+
+class _Placement:
+    """Where the pages of the file apart go in the database file: its pages 2, 3, ...
+    (not page 1, its schema, nor its lock-byte page) to the file's pages ``first``,
+    ``first`` + 1, ... (but the file's lock-byte page)."""
+
+    def __init__(self, page_size: int, first: int) -> None:
+        self.page_size, self.first = page_size, first
+        self.lock = PENDING_BYTE // page_size + 1
+
+    def place(self, page: int) -> int:
+        """The database file's page number for a page of the file apart."""
+        at = self.first + page - 2 - (page > self.lock)
+        return at + (self.first <= self.lock <= at)
+
+    def end(self, pages: int) -> int:
+        """The database file's size in pages once ``pages`` pages are placed."""
+        return self.place(pages if pages != self.lock else pages - 1)
+
+    def runs(self, lo: int, hi: int) -> Iterable[tuple[int, int, int]]:
+        """(first page, its place, pages) of each run of pages [lo, hi] placed in a
+        row."""
+        for page, last in ((lo, min(hi, self.lock - 1)), (max(lo, self.lock + 1), hi)):
+            while page <= last:
+                at, count = self.place(page), last - page + 1
+                if at < self.lock < at + count:
+                    count = self.lock - at
+                yield page, at, count
+                page += count
+
+
+def _check_apart(data: Any, base: bytes, lo: int, hi: int) -> list[int]:
+    """Check that pages [lo, hi] of the file apart (``data``) can be moved as they
+    are: the database file's format, b-tree pages only (no overflow page: rows and
+    keys fit in their pages; no free page). Return those of them that are interior
+    pages."""
+    same = [(16, 2), (20, 1), (44, 4), (52, 4), (56, 4)]  # page size ... encoding
+    if any(_header(data, o, n) != _header(base, o, n) for o, n in same):
+        raise RuntimeError("bench loader: the file apart has another format")
+    size = _header(base, 16, 2)
+    lock = PENDING_BYTE // size + 1
+    kinds = data[(lo - 1) * size : hi * size : size]  # each page's first byte
+    interior = []
+    for page, kind in enumerate(kinds, lo):
+        if kind in (2, 5):  # interior index, interior table
+            interior.append(page)
+        elif kind not in (10, 13) and page != lock:  # leaf index, leaf table
+            raise RuntimeError(f"bench loader: page {page} is not a b-tree page")
+    return interior
+
+
+def _place(part: str, path: str, places: _Placement, lo: int, hi: int) -> None:
+    """Place pages [lo, hi] of the file apart in the database file, interior pages
+    with their children's page numbers placed (``_children``)."""
+    with open(path, "rb") as file:
+        base = file.read(100)
+    size = places.page_size
+    with (
+        open(part, "rb") as apart,
+        open(path, "r+b") as whole,
+        mmap.mmap(apart.fileno(), hi * size, access=mmap.ACCESS_READ) as data,
+    ):
+        interior = _check_apart(data, base, lo, hi)
+        src, dst = apart.fileno(), whole.fileno()
+        for page, at, count in places.runs(lo, hi):
+            _copy(src, dst, count * size, (page - 1) * size, (at - 1) * size)
+        moved = _children(data, size, interior, places)
+        for page, raw in zip(interior, moved, strict=True):
+            os.pwrite(dst, raw, (places.place(page) - 1) * size)
+
+
+def _children(
+    data: Any, size: int, interior: list[int], places: _Placement
+) -> list[bytes]:
+    """The interior pages (2: index, 5: table) with their children's page numbers
+    placed: the rightmost child at byte 8 of the header, and the first four bytes
+    of each cell, whose offsets (two bytes each) follow the 12-byte header."""
+    if np is None or not interior:
+        out = []
+        for page in interior:
+            raw = bytearray(data[(page - 1) * size : page * size])
+            cells = struct.unpack_from(f">{_header(raw, 3, 2)}H", raw, 12)
+            for at in (8, *cells):
+                raw[at : at + 4] = places.place(_header(raw, at)).to_bytes(4, "big")
+            out.append(bytes(raw))
+        return out
+    # The same for all the pages at once: the offset of every pointer, its value.
+    pages = np.frombuffer(data, dtype=np.uint8).reshape(-1, size)
+    inner = pages[np.asarray(interior, dtype=np.int64) - 1]  # a copy
+    count = inner[:, 3].astype(np.int64) * 256 + inner[:, 4]  # cells of each
+    row = np.repeat(np.arange(len(inner)), count)
+    slot = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+    offset = 12 + 2 * slot
+    at = inner[row, offset].astype(np.int64) * 256 + inner[row, offset + 1]
+    row = np.concatenate([row, np.arange(len(inner))])
+    at = np.concatenate([at, np.full(len(inner), 8)])
+    where = (row[:, None], at[:, None] + np.arange(4))
+    weights = np.array([1 << 24, 1 << 16, 1 << 8, 1], dtype=np.int64)  # big-endian
+    child = inner[where].astype(np.int64) @ weights
+    placed = places.first + child - 2 - (child > places.lock)  # as _Placement.place
+    placed += (places.first <= places.lock) & (placed >= places.lock)
+    inner[where] = (placed[:, None] // weights % 256).astype(np.uint8)
+    return [page.tobytes() for page in inner]
+
+
+def _copy(src: int, dst: int, count: int, src_at: int, dst_at: int) -> None:
+    """Copy bytes between two files, in the kernel when it can."""
+    try:
+        os.lseek(dst, dst_at, os.SEEK_SET)
+        while count > 0:
+            done = os.sendfile(dst, src, src_at, count)
+            if done <= 0:
+                raise RuntimeError("bench loader: the file apart ended early")
+            count, src_at, dst_at = count - done, src_at + done, dst_at + done
+    except OSError:  # not between files here: through memory
+        while count > 0:
+            done = os.pwrite(dst, os.pread(src, min(count, 1 << 26), src_at), dst_at)
+            count, src_at, dst_at = count - done, src_at + done, dst_at + done
+
+
+def _part_path(path: str, data: Dataset) -> str:
+    """Where to build the tables apart: in shared memory when it has room (nothing
+    written to disk, quick to delete), else next to the database file."""
+    shm = "/dev/shm"
+    room = data.n * 4096  # over twice what the tables apart take
+    usable = os.path.isdir(shm) and os.access(shm, os.W_OK)
+    if usable and shutil.disk_usage(shm).free > room:
+        return os.path.join(shm, f"{os.path.basename(path)}.{os.getpid()}.part")
+    return path + ".part"
+
+
+def _sqlite_worker(work: Callable[..., None], who: str, results: Any) -> None:
+    """A forked process: do its part, reporting as it goes."""
+    try:
+        work(lambda message: results.put((who, message)))
+        results.put((who, ("done", None)))
+    except BaseException:
+        results.put((who, ("failed", traceback.format_exc())))
+        raise
 
 
 def _load_sqlite(db: Database, rows: _Rows, bar: _Progress) -> None:
     path = db.url.database
     assert path
     db.dispose()
-    schema = _sqlite_schema(path)
+    assert sorted(SQLITE_IN_PLACE + SQLITE_APART) == sorted(TABLE_NAMES)
+    # The database file in rollback mode (nothing left in a write-ahead log), without
+    # the tables built apart (their schema rows kept), compact.
+    conn = _sqlite_open(path)
+    try:
+        if _run(conn, "PRAGMA journal_mode=DELETE") != [("delete",)]:
+            raise RuntimeError("bench loader: the database is in use")
+        tables = {name: _SqliteTable.read(conn, name) for name in TABLE_NAMES}
+        for name in SQLITE_APART:
+            _run(conn, f"DROP TABLE {_quote(name)}")
+        _run(conn, "VACUUM")
+        page_size = _run(conn, "PRAGMA page_size")[0][0]
+    finally:
+        conn.close()
+    part = _part_path(path, rows.data)
+    for leftover in (part, part + "-journal"):
+        _remove(leftover)
+    apart = [tables[name] for name in SQLITE_APART]
     # No connection is open across the fork: each process makes its own.
     ctx = multiprocessing.get_context("fork")
-    parts, failures = ctx.SimpleQueue(), ctx.SimpleQueue()
-    for tables in (*SQLITE_PARTS, *[None] * SQLITE_WORKERS):
-        parts.put(tables)
+    results = ctx.Queue()
+    work = {
+        "in place": functools.partial(
+            _in_place, path, [tables[name] for name in SQLITE_IN_PLACE], rows, bar
+        ),
+        "apart": functools.partial(_apart, part, page_size, apart, rows, bar),
+    }
     workers = [
-        ctx.Process(
-            target=_sqlite_worker,
-            args=(path, schema, rows, parts, failures, bar),
-            daemon=True,
-        )
-        for _ in range(SQLITE_WORKERS)
+        ctx.Process(target=_sqlite_worker, args=(w, who, results), daemon=True)
+        for who, w in work.items()
     ]
-    for worker in workers:
-        worker.start()
     try:
         for worker in workers:
-            while worker.is_alive():
-                worker.join(0.1)
-                bar.show()
-            if worker.exitcode != 0:
-                why = failures.get() if not failures.empty() else ""
-                raise RuntimeError(f"a bench loader process failed:\n{why}")
+            worker.start()
+        places, roots = _gather(part, path, page_size, results, workers, bar)
     finally:
         for worker in workers:
             if worker.is_alive():
                 worker.kill()
-                worker.join()
+            worker.join()
+        # Freeing the file's pages takes a while: meanwhile, the rest goes on.
+        remove = threading.Thread(target=_remove, args=(part,))
+        remove.start()
+    try:
+        _register(path, places, apart, roots)
+        conn = _sqlite_open(path)
+        try:
+            _run(conn, "PRAGMA journal_mode=WAL")
+            # Read through a memory map: no copy of each page into the cache.
+            _run(conn, f"PRAGMA mmap_size={os.path.getsize(path)}")
+            names = _run(
+                conn,
+                "SELECT name FROM sqlite_schema WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite!_%' ESCAPE '!'",
+            )
+            # Those filled in place were analyzed there.
+            _analyze(conn, {n for (n,) in names} - set(SQLITE_IN_PLACE))
+            _check_sqlite(conn, rows.data)
+        finally:
+            conn.close()
+    finally:
+        remove.join()
+
+
+def _gather(
+    part: str,
+    path: str,
+    page_size: int,
+    results: Any,
+    workers: list[Any],
+    bar: _Progress,
+) -> tuple[tuple[_Placement, int], dict[str, int]]:
+    """Follow the two processes, placing the pages of the file apart once the
+    database file has all of its own: as soon as each is final (the tokens' while
+    the resource groups are being built). Return where they went, and the database
+    file's page number of each placed b-tree's root."""
+    done: set[str] = set()
+    places: _Placement | None = None
+    final = placed = 1  # pages of the file apart: final, placed
+    roots: dict[str, int] = {}
+    while len(done) < len(workers) or placed < final:
+        try:
+            who, (what, value) = results.get(timeout=0.1)
+        except queue.Empty:
+            who = what = value = None
+        if who is None:
+            bar.show()
+            if not any(w.is_alive() for w in workers) and results.empty():
+                raise RuntimeError("a bench loader process ended without a word")
+            continue
+        if what == "failed":
+            raise RuntimeError(f"a bench loader process failed:\n{value}")
+        if what == "done":
+            done.add(who)
+        elif what == "pages":
+            final = value
+        elif what == "roots":
+            roots = value
+        if places is None and "in place" in done:
+            with open(path, "rb") as file:
+                places = _Placement(page_size, _header(file.read(100), 28) + 1)
+        if places is not None and placed < final:
+            _place(part, path, places, placed + 1, final)
+            placed = final
+    assert places is not None
+    with open(part, "rb") as file:
+        header = file.read(101)
+    if _header(header, 36) != 0 or header[100] != 13:
+        raise RuntimeError("bench loader: free pages, or a schema of several pages")
     bar.show()
+    return (places, final), {name: places.place(page) for name, page in roots.items()}
+
+
+def _register(
+    path: str,
+    placed: tuple[_Placement, int],
+    tables: list[_SqliteTable],
+    roots: dict[str, int],
+) -> None:
+    """Set the database file's size in pages, and name the placed b-trees in its
+    schema, in the order of the schema rows they had."""
+    places, pages = placed
+    with open(path, "r+b") as file:
+        file.seek(28)  # the size in pages, in the header
+        file.write(places.end(pages).to_bytes(4, "big"))
     conn = _sqlite_open(path)
     try:
-        _run(conn, "PRAGMA journal_mode=WAL")
-        # Statistics for the query planner, from a sample of each index.
-        _run(conn, "PRAGMA analysis_limit=1000")
-        _run(conn, "ANALYZE")
+        version = _run(conn, "PRAGMA schema_version")[0][0]
+        _run(conn, "PRAGMA writable_schema=ON")
+        _run(conn, "BEGIN IMMEDIATE")
+        for table in tables:
+            for kind, name, tbl_name, sql in table.rows:
+                _run(
+                    conn,
+                    "INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (kind, name, tbl_name, roots[name], sql),
+                )
+        _run(conn, f"PRAGMA schema_version={version + 1}")  # others read it anew
+        _run(conn, "COMMIT")
+        _run(conn, "PRAGMA writable_schema=RESET")
     finally:
         conn.close()
+
+
+def _check_sqlite(conn: Any, data: Dataset) -> None:
+    """Every index of the bench tables counts the rows its table should have."""
+    expected = data.row_counts()
+    counted = _run(
+        conn,
+        "SELECT tbl, idx, CAST(stat AS INTEGER) FROM sqlite_stat1 "
+        f"WHERE tbl IN ({', '.join('?' * len(expected))})",
+        tuple(expected),
+    )
+    indexes = sum(len(_run(conn, f"PRAGMA index_list({_quote(t)})")) for t in expected)
+    wrong = [(t, i, n) for t, i, n in counted if n != expected[t]]
+    if wrong or len(counted) != indexes:
+        raise RuntimeError(f"bench loader: wrong row counts after loading: {wrong}")
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 # -- PostgreSQL ------------------------------------------------------------------------
@@ -900,6 +1358,7 @@ def _load_sqlite(db: Database, rows: _Rows, bar: _Progress) -> None:
 # first and built again afterwards (a sort each, instead of an index update per row),
 # foreign keys last (one join each, instead of a lookup per row).
 POSTGRESQL_WORKERS = 3
+POSTGRESQL_ORDER = ("tokens", "members", "resource_groups", "users", "accounts")
 _PG_SESSION = (
     "SET statement_timeout = 0",  # the server's bound is for requests, not bulk loads
     "SET synchronous_commit = off",
@@ -1018,7 +1477,7 @@ def _load_postgresql(db: Database, rows: _Rows, bar: _Progress) -> None:
         # Every batch of every table is a job of its own, largest tables first; a
         # table's keys and indexes are built as soon as its rows are in (the jobs
         # run in order, so its batches have all started by then).
-        tables = [table for part in SQLITE_PARTS for table in part]
+        tables = POSTGRESQL_ORDER
         with ThreadPoolExecutor(POSTGRESQL_WORKERS) as pool:
             loading = {
                 table: [
