@@ -1474,22 +1474,18 @@ def _load_postgresql(db: Database, rows: _Rows, bar: _Progress) -> None:
         conn = conns.get()
         schema = _PgSchema.read(conn)
         schema.drop(conn)
-        # Every batch of every table is a job of its own, largest tables first; a
-        # table's keys and indexes are built as soon as its rows are in (the jobs
-        # run in order, so its batches have all started by then).
-        tables = POSTGRESQL_ORDER
+        # Every batch of every table is a job of its own, largest tables first, and
+        # so is the making of a table's keys and indexes, queued right after its
+        # batches: it starts once they all have, and builds while the next table's
+        # rows go in.
         with ThreadPoolExecutor(POSTGRESQL_WORKERS) as pool:
-            loading = {
-                table: [
+            finishing = []
+            for table in POSTGRESQL_ORDER:
+                loading = [
                     pool.submit(_pg_batch, conns, table, batch, bar)
                     for batch in rows.batches(table, CHUNK)
                 ]
-                for table in tables
-            }
-            finishing = [
-                pool.submit(_pg_finish, conns, schema, table, loading[table])
-                for table in tables
-            ]
+                finishing.append(pool.submit(_pg_finish, conns, schema, table, loading))
             for done in finishing:
                 done.result()
         schema.restore_foreign(conn)
