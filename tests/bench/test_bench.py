@@ -31,6 +31,13 @@ def test_generated_credentials_pass_the_real_checks(tmp_path: Path) -> None:
     db.dispose()
     assert result.accounts == 1000
     assert result.rows > 1000 * 8  # users, accounts, groups, 3 members, 2 tokens
+    # The loader places b-tree pages itself: SQLite's own check must find the file
+    # sound, every index agreeing with its table.
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "bench.sqlite3") as check:
+        assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert check.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     app = build_app(Settings.from_env(env={}, database_url=url, log_level="warning"))
     try:
         services = app.services
