@@ -990,7 +990,7 @@ def _in_place(
     report: Callable[[Any], None],
 ) -> None:
     """Fill ``tables`` in the database file, and gather their statistics, in one
-    transaction."""
+    transaction (with nothing to ``report`` before the end)."""
     conn = _sqlite_open(path)
     try:
         for sql in rows.sql.setup():
@@ -1219,19 +1219,20 @@ def _load_sqlite(db: Database, rows: _Rows, bar: _Progress) -> None:
         ctx.Process(target=_sqlite_worker, args=(w, who, results), daemon=True)
         for who, w in work.items()
     ]
+    # Freeing the file apart's pages takes a while: meanwhile, the rest goes on.
+    remove = threading.Thread(target=_remove, args=(part,))
     try:
-        for worker in workers:
-            worker.start()
-        places, roots = _gather(part, path, page_size, results, workers, bar)
-    finally:
-        for worker in workers:
-            if worker.is_alive():
-                worker.kill()
-            worker.join()
-        # Freeing the file's pages takes a while: meanwhile, the rest goes on.
-        remove = threading.Thread(target=_remove, args=(part,))
-        remove.start()
-    try:
+        try:
+            for worker in workers:
+                worker.start()
+            places, roots = _gather(part, path, page_size, results, workers, bar)
+        finally:
+            for worker in workers:
+                if worker.is_alive():
+                    worker.kill()
+                if worker.pid is not None:
+                    worker.join()
+            remove.start()
         _register(path, places, apart, roots)
         conn = _sqlite_open(path)
         try:
@@ -1249,7 +1250,8 @@ def _load_sqlite(db: Database, rows: _Rows, bar: _Progress) -> None:
         finally:
             conn.close()
     finally:
-        remove.join()
+        if remove.ident is not None:
+            remove.join()
 
 
 def _gather(
