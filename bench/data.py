@@ -833,6 +833,7 @@ _KEY_CONSTRAINT = re.compile(
 # SQLite leaves unused the page that holds this offset of a file (the "lock-byte
 # page": page 262145 with 4 KiB pages), in the file apart as in the database file.
 PENDING_BYTE = 0x40000000
+PLACERS = 2  # threads placing pages
 
 
 def _sqlite_open(target: str) -> Any:
@@ -1264,36 +1265,38 @@ def _gather(
 ) -> tuple[tuple[_Placement, int], dict[str, int]]:
     """Follow the two processes, placing the pages of the file apart once the
     database file has all of its own: as soon as each is final (the tokens' while
-    the resource groups are being built). Return where they went, and the database
-    file's page number of each placed b-tree's root."""
+    the resource groups are being built), on threads of their own (the copying is
+    the kernel's, without the interpreter lock) that share the work when a core is
+    free. Return where they went, and the database file's page number of each
+    placed b-tree's root."""
     done: set[str] = set()
     places: _Placement | None = None
-    final = placed = 1  # pages of the file apart: final, placed
+    final = placed = 1  # pages of the file apart: final, placed (or being placed)
     roots: dict[str, int] = {}
-    while len(done) < len(workers) or placed < final:
-        try:
-            who, (what, value) = results.get(timeout=0.1)
-        except queue.Empty:
-            who = what = value = None
-        if who is None:
-            bar.show()
-            if not any(w.is_alive() for w in workers) and results.empty():
-                raise RuntimeError("a bench loader process ended without a word")
-            continue
-        if what == "failed":
-            raise RuntimeError(f"a bench loader process failed:\n{value}")
-        if what == "done":
-            done.add(who)
-        elif what == "pages":
-            final = value
-        elif what == "roots":
-            roots = value
-        if places is None and "in place" in done:
-            with open(path, "rb") as file:
-                places = _Placement(page_size, _header(file.read(100), 28) + 1)
-        if places is not None and placed < final:
-            _place(part, path, places, placed + 1, final)
-            placed = final
+    with ThreadPoolExecutor(PLACERS) as pool:
+        placing: list[Future[None]] = []
+        while len(done) < len(workers) or placed < final:
+            step = _follow(results, workers, bar)
+            if step is None:
+                continue
+            who, what, value = step
+            if what == "done":
+                done.add(who)
+            elif what == "pages":
+                final = value
+            elif what == "roots":
+                roots = value
+            if places is None and "in place" in done:
+                with open(path, "rb") as file:
+                    places = _Placement(page_size, _header(file.read(100), 28) + 1)
+            if places is not None and placed < final:
+                share = -(-(final - placed) // PLACERS)  # pages per thread, rounded up
+                for lo in range(placed + 1, final + 1, share):
+                    hi = min(lo + share - 1, final)
+                    placing.append(pool.submit(_place, part, path, places, lo, hi))
+                placed = final
+        for job in placing:
+            job.result()
     assert places is not None
     with open(part, "rb") as file:
         header = file.read(101)
@@ -1301,6 +1304,21 @@ def _gather(
         raise RuntimeError("bench loader: free pages, or a schema of several pages")
     bar.show()
     return (places, final), {name: places.place(page) for name, page in roots.items()}
+
+
+def _follow(results: Any, workers: list[Any], bar: _Progress) -> Any:
+    """The next report of a process, as (who, what, value), or None after a while
+    without one; a failure raises."""
+    try:
+        who, (what, value) = results.get(timeout=0.1)
+    except queue.Empty:
+        bar.show()
+        if not any(w.is_alive() for w in workers) and results.empty():
+            raise RuntimeError("a bench loader process ended without a word") from None
+        return None
+    if what == "failed":
+        raise RuntimeError(f"a bench loader process failed:\n{value}")
+    return who, what, value
 
 
 def _register(
