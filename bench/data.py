@@ -1020,25 +1020,27 @@ def _apart(
     bar: _Progress,
     report: Callable[[Any], None],
 ) -> None:
-    """Build ``tables`` in the file ``part``, a transaction each. Report the file's
-    size in pages after each (all its pages but the first are then final, and can be
-    placed), and at the end the page number of the root of each b-tree, by its name
-    in the database file."""
+    """Build ``tables`` in the file ``part``, a transaction each. After each, report
+    the table, the pages it took (final from then on: later tables only add pages,
+    and change page 1, the schema) and the page there of the root of each of its
+    b-trees, by its name in the database file."""
     conn = _sqlite_open(part)
     try:
         _run(conn, f"PRAGMA page_size={page_size}")
         for sql in rows.sql.setup():
             _run(conn, sql)
-        names = {}
+        first = 2
         for table in tables:
             _run(conn, "BEGIN")
-            names.update(table.build_apart(conn, rows, bar))
+            names = table.build_apart(conn, rows, bar)
             _run(conn, "COMMIT")
-            report(("pages", _run(conn, "PRAGMA page_count")[0][0]))
-        roots = dict(_run(conn, "SELECT name, rootpage FROM sqlite_schema"))
+            last = _run(conn, "PRAGMA page_count")[0][0]
+            roots = dict(_run(conn, "SELECT name, rootpage FROM sqlite_schema"))
+            own = {name: roots[there] for name, there in names.items()}
+            report(("table", (table.name, first, last, own)))
+            first = last + 1
     finally:
         conn.close()
-    report(("roots", {name: roots[own] for name, own in names.items()}))
 
 
 def _header(data: Any, offset: int, size: int = 4) -> int:
@@ -1046,22 +1048,22 @@ def _header(data: Any, offset: int, size: int = 4) -> int:
 
 
 class _Placement:
-    """Where the pages of the file apart go in the database file: its pages 2, 3, ...
-    (not page 1, its schema, nor its lock-byte page) to the file's pages ``first``,
+    """Where pages of the file apart go in the database file: its pages ``origin``,
+    ``origin`` + 1, ... (but its lock-byte page) to the file's pages ``first``,
     ``first`` + 1, ... (but the file's lock-byte page)."""
 
-    def __init__(self, page_size: int, first: int) -> None:
-        self.page_size, self.first = page_size, first
+    def __init__(self, page_size: int, first: int, origin: int) -> None:
+        self.page_size, self.first, self.origin = page_size, first, origin
         self.lock = PENDING_BYTE // page_size + 1
 
     def place(self, page: int) -> int:
         """The database file's page number for a page of the file apart."""
-        at = self.first + page - 2 - (page > self.lock)
+        at = self.first + page - self.origin - (self.origin <= self.lock < page)
         return at + (self.first <= self.lock <= at)
 
-    def end(self, pages: int) -> int:
-        """The database file's size in pages once ``pages`` pages are placed."""
-        return self.place(pages if pages != self.lock else pages - 1)
+    def end(self, last: int) -> int:
+        """The database file's size in pages once pages up to ``last`` are placed."""
+        return self.place(last if last != self.lock else last - 1)
 
     def runs(self, lo: int, hi: int) -> Iterable[tuple[int, int, int]]:
         """(first page, its place, pages) of each run of pages [lo, hi] placed in a
@@ -1083,6 +1085,10 @@ def _check_apart(data: Any, base: bytes, lo: int, hi: int) -> list[int]:
     same = [(16, 2), (20, 1), (44, 4), (52, 4), (56, 4)]  # page size ... encoding
     if any(_header(data, o, n) != _header(base, o, n) for o, n in same):
         raise RuntimeError("bench loader: the file apart has another format")
+    # No free pages, and a schema on page 1 alone (a leaf): every other page is
+    # part of a table placed.
+    if _header(data, 36) != 0 or data[100] != 13:
+        raise RuntimeError("bench loader: free pages, or a schema of several pages")
     size = _header(base, 16, 2)
     lock = PENDING_BYTE // size + 1
     kinds = data[(lo - 1) * size : hi * size : size]  # each page's first byte
@@ -1143,8 +1149,9 @@ def _children(
     where = (row[:, None], at[:, None] + np.arange(4))
     weights = np.array([1 << 24, 1 << 16, 1 << 8, 1], dtype=np.int64)  # big-endian
     child = inner[where].astype(np.int64) @ weights
-    placed = places.first + child - 2 - (child > places.lock)  # as _Placement.place
-    placed += (places.first <= places.lock) & (placed >= places.lock)
+    origin, lock, first = places.origin, places.lock, places.first
+    placed = first + child - origin - ((origin <= lock) & (child > lock))  # as place
+    placed += (first <= lock) & (placed >= lock)
     inner[where] = (placed[:, None] // weights % 256).astype(np.uint8)
     return [page.tobytes() for page in inner]
 
@@ -1226,7 +1233,7 @@ def _load_sqlite(db: Database, rows: _Rows, bar: _Progress) -> None:
         try:
             for worker in workers:
                 worker.start()
-            places, roots = _gather(part, path, page_size, results, workers, bar)
+            _gather(part, path, page_size, results, workers, tables, rows.data, bar)
         finally:
             for worker in workers:
                 if worker.is_alive():
@@ -1234,20 +1241,16 @@ def _load_sqlite(db: Database, rows: _Rows, bar: _Progress) -> None:
                 if worker.pid is not None:
                     worker.join()
             remove.start()
-        _register(path, places, apart, roots)
         conn = _sqlite_open(path)
         try:
             _run(conn, "PRAGMA journal_mode=WAL")
-            # Read through a memory map: no copy of each page into the cache.
-            _run(conn, f"PRAGMA mmap_size={os.path.getsize(path)}")
-            _check_placed(conn, apart, rows.data)
             names = _run(
                 conn,
                 "SELECT name FROM sqlite_schema WHERE type = 'table' "
                 "AND name NOT LIKE 'sqlite!_%' ESCAPE '!'",
             )
-            # Those filled in place were analyzed there.
-            _analyze(conn, {n for (n,) in names} - set(SQLITE_IN_PLACE))
+            # The bench tables were analyzed as they were filled or placed.
+            _analyze(conn, {n for (n,) in names} - set(TABLE_NAMES))
         finally:
             conn.close()
     finally:
@@ -1261,49 +1264,66 @@ def _gather(
     page_size: int,
     results: Any,
     workers: list[Any],
+    tables: dict[str, _SqliteTable],
+    data: Dataset,
     bar: _Progress,
-) -> tuple[tuple[_Placement, int], dict[str, int]]:
-    """Follow the two processes, placing the pages of the file apart once the
-    database file has all of its own: as soon as each is final (the tokens' while
-    the resource groups are being built), on threads of their own (the copying is
-    the kernel's, without the interpreter lock) that share the work when a core is
-    free. Return where they went, and the database file's page number of each
-    placed b-tree's root."""
+) -> None:
+    """Follow the two processes; once the database file has all of its own pages,
+    settle each table built apart as soon as it is built (``_settle``): the tokens
+    while the resource groups are being built."""
     done: set[str] = set()
-    places: _Placement | None = None
-    final = placed = 1  # pages of the file apart: final, placed (or being placed)
-    roots: dict[str, int] = {}
+    built: list[tuple[Any, ...]] = []  # tables built apart, not yet settled
+    while len(done) < len(workers) or built:
+        if "in place" in done and built:
+            name, lo, hi, roots = built.pop(0)
+            _settle(part, path, page_size, tables[name], lo, hi, roots, data)
+            bar.show()
+            continue
+        step = _follow(results, workers, bar)
+        if step is None:
+            continue
+        who, what, value = step
+        if what == "done":
+            done.add(who)
+        elif what == "table":
+            built.append(value)
+
+
+def _settle(
+    part: str,
+    path: str,
+    page_size: int,
+    table: _SqliteTable,
+    lo: int,
+    hi: int,
+    roots: dict[str, int],
+    data: Dataset,
+) -> None:
+    """Place a table built apart (pages [lo, hi] of the file apart) after the
+    database file's pages, on threads of their own (the copying is the kernel's,
+    without the interpreter lock), register it, read it through and analyze it."""
+    with open(path, "rb") as file:
+        size = _header(file.read(100), 28)  # in pages
+    places = _Placement(page_size, size + 1, lo)
+    share = -(-(hi - lo + 1) // PLACERS)  # pages per thread, rounded up
     with ThreadPoolExecutor(PLACERS) as pool:
-        placing: list[Future[None]] = []
-        while len(done) < len(workers) or placed < final:
-            step = _follow(results, workers, bar)
-            if step is None:
-                continue
-            who, what, value = step
-            if what == "done":
-                done.add(who)
-            elif what == "pages":
-                final = value
-            elif what == "roots":
-                roots = value
-            if places is None and "in place" in done:
-                with open(path, "rb") as file:
-                    places = _Placement(page_size, _header(file.read(100), 28) + 1)
-            if places is not None and placed < final:
-                share = -(-(final - placed) // PLACERS)  # pages per thread, rounded up
-                for lo in range(placed + 1, final + 1, share):
-                    hi = min(lo + share - 1, final)
-                    placing.append(pool.submit(_place, part, path, places, lo, hi))
-                placed = final
+        placing = [
+            pool.submit(_place, part, path, places, start, min(start + share - 1, hi))
+            for start in range(lo, hi + 1, share)
+        ]
         for job in placing:
             job.result()
-    assert places is not None
-    with open(part, "rb") as file:
-        header = file.read(101)
-    if _header(header, 36) != 0 or header[100] != 13:
-        raise RuntimeError("bench loader: free pages, or a schema of several pages")
-    bar.show()
-    return (places, final), {name: places.place(page) for name, page in roots.items()}
+    _register(
+        path, places.end(hi), table, {n: places.place(p) for n, p in roots.items()}
+    )
+    conn = _sqlite_open(path)
+    try:
+        # Read through a memory map: no copy of each page into the cache.
+        _run(conn, f"PRAGMA mmap_size={os.path.getsize(path)}")
+        _check_placed(conn, table, data)
+        _analyze(conn, [table.name])
+    finally:
+        conn.close()
 
 
 def _follow(results: Any, workers: list[Any], bar: _Progress) -> Any:
@@ -1322,30 +1342,25 @@ def _follow(results: Any, workers: list[Any], bar: _Progress) -> Any:
 
 
 def _register(
-    path: str,
-    placed: tuple[_Placement, int],
-    tables: list[_SqliteTable],
-    roots: dict[str, int],
+    path: str, pages: int, table: _SqliteTable, roots: dict[str, int]
 ) -> None:
-    """Set the database file's size in pages, and name the placed b-trees in its
-    schema, in the order of the schema rows they had."""
-    places, pages = placed
+    """Set the database file's size in pages, and name a placed table's b-trees in
+    its schema, in the order of the schema rows they had."""
     with open(path, "r+b") as file:
         file.seek(28)  # the size in pages, in the header
-        file.write(places.end(pages).to_bytes(4, "big"))
+        file.write(pages.to_bytes(4, "big"))
     conn = _sqlite_open(path)
     try:
         version = _run(conn, "PRAGMA schema_version")[0][0]
         _run(conn, "PRAGMA writable_schema=ON")
         _run(conn, "BEGIN IMMEDIATE")
-        for table in tables:
-            for kind, name, tbl_name, sql in table.rows:
-                _run(
-                    conn,
-                    "INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (kind, name, tbl_name, roots[name], sql),
-                )
+        for kind, name, tbl_name, sql in table.rows:
+            _run(
+                conn,
+                "INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (kind, name, tbl_name, roots[name], sql),
+            )
         _run(conn, f"PRAGMA schema_version={version + 1}")  # others read it anew
         _run(conn, "COMMIT")
         _run(conn, "PRAGMA writable_schema=RESET")
@@ -1353,21 +1368,19 @@ def _register(
         conn.close()
 
 
-def _check_placed(conn: Any, tables: list[_SqliteTable], data: Dataset) -> None:
-    """Read every placed b-tree through: each table and each of its indexes has the
-    rows it should (a child page number placed wrong would show here)."""
-    expected = data.row_counts()
-    for table in tables:
-        name = _quote(table.name)
-        # count(*) walks a b-tree's pages, but over an index it takes the smallest
-        # whatever is asked: count(1) reads the index named, entry by entry.
-        reads = [f"SELECT count(*) FROM {name} NOT INDEXED"] + [
-            f"SELECT count(1) FROM {name} INDEXED BY {_quote(index.name)}"
-            for index in table.indexes
-        ]
-        for sql in reads:
-            if _run(conn, sql)[0][0] != expected[table.name]:
-                raise RuntimeError(f"bench loader: wrong row count from {sql}")
+def _check_placed(conn: Any, table: _SqliteTable, data: Dataset) -> None:
+    """Read a placed table's b-trees through: the table and each of its indexes have
+    the rows they should (a child page number placed wrong would show here)."""
+    name = _quote(table.name)
+    # count(*) walks a b-tree's pages, but over an index it takes the smallest
+    # whatever is asked: count(1) reads the index named, entry by entry.
+    reads = [f"SELECT count(*) FROM {name} NOT INDEXED"] + [
+        f"SELECT count(1) FROM {name} INDEXED BY {_quote(index.name)}"
+        for index in table.indexes
+    ]
+    for sql in reads:
+        if _run(conn, sql)[0][0] != data.row_counts()[table.name]:
+            raise RuntimeError(f"bench loader: wrong row count from {sql}")
 
 
 def _remove(path: str) -> None:
