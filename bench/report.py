@@ -182,15 +182,20 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     else:
         add("Server peak RSS at 1M", "<= 150 MB", None, None, "1M not run")
         add("Start-up to healthy at 1M", "<= 1 s", None, None, "1M not run")
-    for backend, rs in (("SQLite", sqlite), ("PostgreSQL", pg)):
+    # The load target is SQLite's, like every target not said to be PostgreSQL's;
+    # PostgreSQL's load speed is reported beside it.
+    for backend, rs, goal in (
+        ("SQLite", sqlite, ">= 50k accounts/s"),
+        ("PostgreSQL", pg, "report"),
+    ):
         if rs:
             r = max(rs, key=lambda r: r["size"])
             v = r["load"]["accounts_per_second"]
             add(
                 f"Bulk seed load, {backend}",
-                ">= 50k accounts/s",
+                goal,
                 f"{v:,}/s ({r['size']:,})",
-                v >= 50_000,
+                v >= 50_000 if goal != "report" else None,
             )
     scaled = [r for r in results["runs"] if r["workers"] > 1]
     for r in scaled:

@@ -136,3 +136,26 @@ def test_rounds_combine_into_medians_of_each_rounds_ratio() -> None:
     assert out["baseline"]["rps"] == 10000
     assert out["requests"] == 39000
     assert [r["baseline_rps"] for r in out["rounds"]] == [10000, 4000, 10000]
+
+
+def test_the_load_target_is_sqlites_and_postgresqls_speed_is_reported() -> None:
+    from bench.report import targets
+
+    def run(backend: str, per_second: int) -> dict[str, object]:
+        return {
+            "backend": backend,
+            "size": 1000,
+            "workers": 1,
+            "cases": [],
+            "load": {"accounts_per_second": per_second, "seconds": 1.0},
+        }
+
+    results = {
+        "options": {"connections": [32]},
+        "runs": [run("sqlite", 40_000), run("postgresql", 20_000)],
+    }
+    loads = {t["target"]: t for t in targets(results) if t["target"].startswith("Bulk")}
+    assert loads["Bulk seed load, SQLite"]["met"] is False
+    assert loads["Bulk seed load, PostgreSQL"]["goal"] == "report"
+    assert loads["Bulk seed load, PostgreSQL"]["met"] is None
+    assert loads["Bulk seed load, PostgreSQL"]["value"] == "20,000/s (1,000)"
