@@ -253,17 +253,22 @@ def plot(results: dict[str, Any], path: Path) -> Path | None:
                 )
     if not series:
         return None
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5.8))
+    # A colour per case and a line style per backend: twelve lines would outrun the
+    # ten colours of the default cycle and give two series the same look.
+    cases = sorted({case for _, case in series})
+    colour = {case: f"C{i % 10}" for i, case in enumerate(cases)}
     for (backend, case), pts in sorted(series.items()):
         pts.sort()
         xs = [p[0] for p in pts]
-        style = "-" if backend == "sqlite" else "--"
-        ax1.plot(
-            xs, [p[1] for p in pts], style, marker="o", label=f"{case} ({backend})"
-        )
-        ax2.plot(
-            xs, [p[2] for p in pts], style, marker="o", label=f"{case} ({backend})"
-        )
+        look = {
+            "color": colour[case],
+            "linestyle": "-" if backend == "sqlite" else "--",
+            "marker": "o" if backend == "sqlite" else "s",
+            "label": f"{case} ({backend})",
+        }
+        ax1.plot(xs, [p[1] for p in pts], **look)
+        ax2.plot(xs, [p[2] for p in pts], **look)
     base = results["baseline"]["by_connections"].get(str(conns))
     if base:
         ax1.axhline(base["rps"], color="grey", linestyle=":", label="baseline")
@@ -279,8 +284,9 @@ def plot(results: dict[str, Any], path: Path) -> Path | None:
         ax.set_ylabel(unit)
         ax.set_title(f"{title}, {conns} connections")
         ax.grid(True, alpha=0.3)
-    ax2.legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
+    handles, labels = ax1.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8)
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

@@ -159,3 +159,49 @@ def test_the_load_target_is_sqlites_and_postgresqls_speed_is_reported() -> None:
     assert loads["Bulk seed load, PostgreSQL"]["goal"] == "report"
     assert loads["Bulk seed load, PostgreSQL"]["met"] is None
     assert loads["Bulk seed load, PostgreSQL"]["value"] == "20,000/s (1,000)"
+
+
+def test_the_plot_gives_each_case_its_own_colour_and_each_backend_its_own_line(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from bench import report
+
+    names = [c.name for c in CASES]
+    runs = [
+        {
+            "backend": backend,
+            "size": size,
+            "workers": 1,
+            "cases": [
+                {"case": name, "connections": 32, "rps": 1000.0 + i, "p99_ms": 2.0}
+                for i, name in enumerate(names)
+            ],
+        }
+        for backend in ("sqlite", "postgresql")
+        for size in (1000, 100_000)
+    ]
+    results = {
+        "options": {"connections": [32]},
+        "runs": runs,
+        "baseline": {"by_connections": {"32": {"rps": 3000.0, "p99_ms": 1.0}}},
+    }
+    drawn: list[tuple[str, str, str]] = []
+    real_plot = plt.Axes.plot
+
+    def spy(ax: object, *args: object, **kw: object) -> object:
+        drawn.append((str(kw["label"]), str(kw["color"]), str(kw["linestyle"])))
+        return real_plot(ax, *args, **kw)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(plt.Axes, "plot", spy)
+        out = report.plot(results, tmp_path / "plot.png")
+    assert out is not None and out.read_bytes().startswith(b"\x89PNG")
+    lines = dict(((label, (colour, style)) for label, colour, style in drawn))
+    assert len(lines) == 2 * len(names)
+    for name in names:
+        sqlite, pg = lines[f"{name} (sqlite)"], lines[f"{name} (postgresql)"]
+        assert sqlite[0] == pg[0] and sqlite[1] != pg[1]
+    assert len({colour for colour, _ in lines.values()}) == len(names)
