@@ -283,26 +283,93 @@ def test_every_write_is_audited(
     assert [r["id"] for r in after["roles"]] == [CUSTOM_ROLE]
 
 
-def test_a_member_of_built_in_roles_is_shown_without_reading_custom_ones(
-    server: RunningServer, http: httpx.Client
-) -> None:
-    """Custom roles and resource groups are read only for a member that needs them:
-    the demo Super Administrator is shown from the member row and the catalogue."""
-    statements: list[str] = []
-    engine = server.app.services.db.engine
+def _reads_of_member_details(
+    server: RunningServer,
+    http: httpx.Client,
+    member_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[dict[str, object], list[str], list[str]]:
+    """Member Details read afresh: its answer, the statements sent through the
+    engine (transactions) and the reads of member rows with their users sent on the
+    fast path (single statements; the caller's own membership is read there too)."""
+    db = server.app.services.db
+    server.app.services.reads.clear()
+    engine_sql: list[str] = []
+    fast_sql: list[str] = []
+    fetch_one = db.fetch_one
+
+    def spy(sql: str, params: tuple[object, ...]) -> object:
+        fast_sql.append(sql.lower())
+        return fetch_one(sql, params)
 
     def note(_conn: object, _cur: object, statement: str, *_: object) -> None:
-        statements.append(statement)
+        engine_sql.append(statement.lower())
 
-    event.listen(engine, "before_cursor_execute", note)
+    monkeypatch.setattr(db, "fetch_one", spy)
+    event.listen(db.engine, "before_cursor_execute", note)
     try:
         reply = http.get(
-            f"/accounts/{DEMO_ACCOUNT}/members/{DEMO_MEMBER}", headers=key_headers()
+            f"/accounts/{DEMO_ACCOUNT}/members/{member_id}", headers=key_headers()
         )
     finally:
-        event.remove(engine, "before_cursor_execute", note)
-    assert reply.status_code == 200
-    assert reply.json()["result"]["roles"][0]["id"] == SUPER_ADMIN_ROLE
-    read = " ".join(statements).lower()
-    assert "from members" in read
-    assert "from roles" not in read and "from resource_groups" not in read
+        event.remove(db.engine, "before_cursor_execute", note)
+        monkeypatch.undo()
+    assert reply.status_code == 200, reply.text
+    return reply.json()["result"], engine_sql, [q for q in fast_sql if "join users" in q]
+
+
+def test_a_member_of_built_in_roles_is_read_in_one_statement(
+    server: RunningServer, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member holding only built-in roles and no policies is shown from one read
+    of the member row (joined with its user) and the catalogue: no transaction, and
+    no custom roles or resource groups read."""
+    result, engine_sql, fast_sql = _reads_of_member_details(
+        server, http, DEMO_MEMBER, monkeypatch
+    )
+    assert [r["id"] for r in result["roles"]] == [SUPER_ADMIN_ROLE]  # type: ignore[index]
+    assert result["user"]["email"] == DEMO_EMAIL  # type: ignore[index]
+    assert len(fast_sql) == 1 and "from members" in fast_sql[0]
+    assert engine_sql == []
+
+
+def test_members_with_custom_roles_or_policies_read_what_they_name(
+    server: RunningServer,
+    http: httpx.Client,
+    key_client: cloudflare.Cloudflare,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    custom = key_client.accounts.members.create(
+        account_id=DEMO_ACCOUNT, email="custom-reader@example.org", roles=[CUSTOM_ROLE]
+    )
+    with_policy = key_client.accounts.members.create(
+        account_id=DEMO_ACCOUNT,
+        email="policy-reader@example.org",
+        policies=[
+            {
+                "access": "allow",
+                "permission_groups": [{"id": DNS_ROLE}],
+                "resource_groups": [{"id": ACCOUNT_GROUP}],
+            }
+        ],
+    )
+    assert custom is not None and custom.id and with_policy is not None
+    assert with_policy.id
+
+    result, engine_sql, _ = _reads_of_member_details(
+        server, http, custom.id, monkeypatch
+    )
+    assert [r["id"] for r in result["roles"]] == [CUSTOM_ROLE]  # type: ignore[index]
+    assert result["roles"][0]["name"] == "Account Reader"  # type: ignore[index]
+    assert any("from roles" in q for q in engine_sql)
+
+    result, engine_sql, _ = _reads_of_member_details(
+        server, http, with_policy.id, monkeypatch
+    )
+    (policy,) = result["policies"]  # type: ignore[misc]
+    assert [g["id"] for g in policy["resource_groups"]] == [ACCOUNT_GROUP]
+    assert any("from resource_groups" in q for q in engine_sql)
+    # Both answers are the ones the SDK was given when the members were made.
+    for made in (custom, with_policy):
+        fetched = key_client.accounts.members.get(made.id, account_id=DEMO_ACCOUNT)
+        assert fetched == made

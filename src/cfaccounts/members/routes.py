@@ -88,6 +88,16 @@ def member_details(req: Request) -> Response:
 
 
 def _details_body(services: Services, account_id: str, member_id: str) -> bytes | None:
+    # Most members hold built-in roles and no policies: one statement on the fast
+    # path reads all their answer needs. Custom roles and policies need the
+    # account's roles and resource groups, read in one transaction with the member.
+    row = store.fetch(services.db, account_id, member_id)
+    if row is None:
+        return None
+    if wire.shaped_from_catalogue(row, services.catalogue):
+        return ok(
+            wire.member(row, wire.Context.catalogue_only(services.catalogue))
+        ).body
     with services.db.read() as conn:
         row = store.get(conn, account_id, member_id)
         if row is None:

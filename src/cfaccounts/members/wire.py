@@ -24,7 +24,7 @@ class Context:
     policies, and are shaped from the catalogue alone."""
 
     catalogue: Catalogue
-    conn: Connection
+    conn: Connection | None  # None: shaped from the catalogue alone
     account_id: str
     _custom_roles: dict[str, Any] | None = None
     _resource_groups: dict[str, Any] | None = None
@@ -35,18 +35,29 @@ class Context:
         """A context reading from ``conn``, which must stay open while it is used."""
         return cls(catalogue, conn, account_id)
 
+    @classmethod
+    def catalogue_only(cls, catalogue: Catalogue) -> Context:
+        """A context for a member that ``shaped_from_catalogue`` accepts."""
+        return cls(catalogue, None, "")
+
+    def _reader(self) -> Connection:
+        if self.conn is None:
+            raise RuntimeError("this member needs its account's roles or groups")
+        return self.conn
+
     @property
     def custom_roles(self) -> dict[str, Any]:
         if self._custom_roles is None:
             self._custom_roles = {
-                r.id: r for r in role_store.custom_roles(self.conn, self.account_id)
+                r.id: r
+                for r in role_store.custom_roles(self._reader(), self.account_id)
             }
         return self._custom_roles
 
     @property
     def resource_groups(self) -> dict[str, Any]:
         if self._resource_groups is None:
-            self._resource_groups = iam_store.by_id(self.conn, self.account_id)
+            self._resource_groups = iam_store.by_id(self._reader(), self.account_id)
         return self._resource_groups
 
     def role(self, role_id: str) -> dict[str, Any] | None:
@@ -60,6 +71,15 @@ class Context:
                     role_wire.custom_role(custom) if custom is not None else None
                 )
         return self._roles[role_id]
+
+
+def shaped_from_catalogue(row: Any, catalogue: Catalogue) -> bool:
+    """Whether a member row needs nothing but the catalogue to be shaped: built-in
+    roles only, and no policies (which name the account's resource groups)."""
+    if row.policies and orjson.loads(row.policies):
+        return False
+    builtin = catalogue.roles_by_id
+    return all(role_id in builtin for role_id in orjson.loads(row.roles))
 
 
 def _user(row: Any) -> dict[str, Any]:
