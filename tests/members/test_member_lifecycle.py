@@ -315,7 +315,8 @@ def _reads_of_member_details(
         event.remove(db.engine, "before_cursor_execute", note)
         monkeypatch.undo()
     assert reply.status_code == 200, reply.text
-    return reply.json()["result"], engine_sql, [q for q in fast_sql if "join users" in q]
+    member_reads = [q for q in fast_sql if "join users" in q]
+    return reply.json()["result"], engine_sql, member_reads
 
 
 def test_a_member_of_built_in_roles_is_read_in_one_statement(
