@@ -32,6 +32,12 @@ from .conftest import (
 )
 
 ACCOUNT_GROUP = account_resource_group_id(DEMO_ACCOUNT)
+# A member policy: DNS on the whole demo account.
+DNS_ON_ACCOUNT = {
+    "access": "allow",
+    "permission_groups": [{"id": DNS_ROLE}],
+    "resource_groups": [{"id": ACCOUNT_GROUP}],
+}
 
 
 def test_add_read_update_remove(
@@ -159,11 +165,7 @@ def test_member_with_policies(key_client: cloudflare.Cloudflare) -> None:
         account_id=DEMO_ACCOUNT,
         email="policy@example.org",
         policies=[
-            {
-                "access": "allow",
-                "permission_groups": [{"id": DNS_ROLE}],
-                "resource_groups": [{"id": ACCOUNT_GROUP}],
-            },
+            DNS_ON_ACCOUNT,
             {
                 "access": "deny",
                 "permission_groups": [{"id": ADMINISTRATOR}],
@@ -346,13 +348,7 @@ def test_members_with_custom_roles_or_policies_read_what_they_name(
     with_policy = key_client.accounts.members.create(
         account_id=DEMO_ACCOUNT,
         email="policy-reader@example.org",
-        policies=[
-            {
-                "access": "allow",
-                "permission_groups": [{"id": DNS_ROLE}],
-                "resource_groups": [{"id": ACCOUNT_GROUP}],
-            }
-        ],
+        policies=[DNS_ON_ACCOUNT],
     )
     assert custom is not None and custom.id and with_policy is not None
     assert with_policy.id
